@@ -1,0 +1,115 @@
+/**
+ * The RedisInstance API (`redis.github.com/v1`) as plain TypeScript types.
+ *
+ * These describe the objects the API server stores. The typed cdk8s classes that `cdk8s import`
+ * generates from the CRD live in `imports/` and are for authoring instances in a cdk8s app.
+ */
+
+export const GROUP = 'redis.github.com';
+export const VERSION = 'v1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'RedisInstance';
+export const PLURAL = 'redisinstances';
+export const SHORT_NAME = 'ri';
+
+/** Which strategy carries a change to `spec.config`. Spelled as Kubernetes spells policies. */
+export type ConfigUpdatePolicy = 'Recreate' | 'Rolling';
+export const CONFIG_UPDATE_POLICIES: readonly ConfigUpdatePolicy[] = ['Recreate', 'Rolling'];
+
+export interface ResourceRequirements {
+  readonly limits?: Readonly<Record<string, string>>;
+  readonly requests?: Readonly<Record<string, string>>;
+}
+
+export interface RedisInstanceSpec {
+  /** @default 1 */
+  readonly replicas?: number;
+  /** @default DEFAULT_IMAGE */
+  readonly image?: string;
+  readonly resources?: ResourceRequirements;
+  /** redis.conf directives and their values, e.g. `{ maxmemory: '200mb' }`. */
+  readonly config?: Readonly<Record<string, string>>;
+  readonly storage?: {
+    /** @default DEFAULT_STORAGE_SIZE */
+    readonly size?: string;
+    /** @default the cluster's default StorageClass */
+    readonly storageClassName?: string;
+  };
+  readonly updatePolicy?: {
+    /** @default 'Recreate' (the seed's table) */
+    readonly config?: ConfigUpdatePolicy;
+  };
+  readonly auth?: {
+    /** A Secret in the instance's namespace whose `password` key becomes requirepass/masterauth. */
+    readonly secretName?: string;
+  };
+}
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+  readonly generation?: number;
+  readonly resourceVersion?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly finalizers?: readonly string[];
+  readonly deletionTimestamp?: string | Date;
+  readonly creationTimestamp?: string | Date;
+}
+
+export interface StatusCondition {
+  readonly type: 'Ready' | 'Progressing' | 'Degraded' | string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly lastTransitionTime: string;
+  readonly observedGeneration?: number;
+}
+
+export interface FieldChange {
+  readonly path: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+export type Phase = 'Pending' | 'Creating' | 'Updating' | 'Ready' | 'Degraded' | 'Terminating';
+
+export interface RedisInstanceStatus {
+  readonly observedGeneration?: number;
+  readonly phase?: Phase;
+  readonly replicas?: number;
+  readonly readyReplicas?: number;
+  /** Label selector of the pods, for the scale subresource (`kubectl scale`, HPA). */
+  readonly selector?: string;
+  readonly lastUpdate?: {
+    readonly strategy: string;
+    readonly changes: readonly FieldChange[];
+    readonly time: string;
+  };
+  readonly conditions?: readonly StatusCondition[];
+}
+
+export interface RedisInstance {
+  readonly apiVersion: typeof API_VERSION;
+  readonly kind: typeof KIND;
+  readonly metadata: ObjectMeta;
+  readonly spec: RedisInstanceSpec;
+  readonly status?: RedisInstanceStatus;
+}
+
+/** A RedisInstance whose spec has every default applied: what the constructs consume. */
+export interface DefaultedSpec {
+  readonly replicas: number;
+  readonly image: string;
+  readonly resources: ResourceRequirements;
+  readonly config: Readonly<Record<string, string>>;
+  readonly storage: { readonly size: string; readonly storageClassName?: string };
+  readonly updatePolicy: { readonly config: ConfigUpdatePolicy };
+  readonly auth: { readonly secretName?: string };
+}
+
+export interface DefaultedRedisInstance extends Omit<RedisInstance, 'spec' | 'metadata'> {
+  readonly metadata: ObjectMeta & { readonly namespace: string };
+  readonly spec: DefaultedSpec;
+}

@@ -1,0 +1,224 @@
+import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, type RedisInstance } from './redis-instance.js';
+import type { FieldError } from './field-error.js';
+import { isQuantity, parseQuantity } from './quantity.js';
+import {
+  CONTROL_CHARACTER,
+  DIRECTIVE_NAME,
+  KNOWN_DIRECTIVES,
+  REFUSED_DIRECTIVES,
+} from '../config/directives.js';
+
+/**
+ * Client-side validation of a RedisInstance document. It mirrors the CRD's schema and CEL rules
+ * (constructs/redis-instance-crd.ts) so synth-only mode refuses exactly what the API server
+ * would, plus what only the operator can know (refused redis.conf directives are also CEL rules).
+ */
+export interface ValidationResult {
+  readonly errors: readonly FieldError[];
+  /** Suspicious but allowed input, such as a directive this Redis version does not know. */
+  readonly warnings: readonly FieldError[];
+}
+
+/** Limits shared with the CRD schema. */
+export const LIMITS = {
+  /** A StatefulSet's pods get the label `controller-revision-hash: NAME-<10 chars>` (63 max). */
+  nameLength: 52,
+  configEntries: 128,
+  configValueLength: 4096,
+  imageLength: 512,
+  maxReplicas: 100,
+} as const;
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A container image reference: no whitespace or control characters. */
+const IMAGE = /^[^\s\u0000-\u001f\u007f]+$/;
+const RESOURCE_NAME = /^([a-z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
+
+const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth']);
+const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+class Collector {
+  readonly errors: FieldError[] = [];
+  readonly warnings: FieldError[] = [];
+  error(path: string, message: string): void {
+    this.errors.push({ path, message });
+  }
+  warn(path: string, message: string): void {
+    this.warnings.push({ path, message });
+  }
+  unknownFields(path: string, value: Json, allowed: ReadonlySet<string>): void {
+    for (const key of Object.keys(value)) {
+      if (!allowed.has(key)) this.error(`${path}${path ? '.' : ''}${key}`, 'unknown field');
+    }
+  }
+  object(path: string, value: unknown): value is Json {
+    if (isObject(value)) return true;
+    this.error(path, `must be an object, got ${describe(value)}`);
+    return false;
+  }
+  string(path: string, value: unknown): value is string {
+    if (typeof value === 'string') return true;
+    const hint = typeof value === 'boolean' || typeof value === 'number' ? ` (quote it: "${String(value)}")` : '';
+    this.error(path, `must be a string, got ${describe(value)}${hint}`);
+    return false;
+  }
+  name(path: string, value: unknown, pattern: RegExp, kind: string, maxLength: number): void {
+    if (!this.string(path, value)) return;
+    if (value.length > maxLength) this.error(path, `must be at most ${maxLength} characters, got ${value.length}`);
+    if (!pattern.test(value)) this.error(path, `must be ${kind}, got ${JSON.stringify(value)}`);
+  }
+}
+
+export function validateRedisInstance(document: unknown): ValidationResult {
+  const c = new Collector();
+  if (!c.object('', document)) return c;
+  c.unknownFields('', document, TOP_LEVEL_FIELDS);
+  if (document.apiVersion !== API_VERSION) {
+    c.error('apiVersion', `must be "${API_VERSION}", got ${describe(document.apiVersion)}`);
+  }
+  if (document.kind !== KIND) c.error('kind', `must be "${KIND}", got ${describe(document.kind)}`);
+  validateMetadata(c, document.metadata);
+  if (document.spec === undefined || document.spec === null) {
+    c.error('spec', 'is required (an empty object takes every default)');
+  } else if (c.object('spec', document.spec)) {
+    validateSpec(c, document.spec);
+  }
+  return c;
+}
+
+function validateMetadata(c: Collector, metadata: unknown): void {
+  if (!c.object('metadata', metadata)) return;
+  if (metadata.name === undefined) c.error('metadata.name', 'is required');
+  else {
+    c.name('metadata.name', metadata.name, DNS_1035_LABEL,
+      'a DNS-1035 label (lower-case letters, digits and "-", starting with a letter), since it names Services',
+      LIMITS.nameLength);
+  }
+  if (metadata.namespace !== undefined) {
+    c.name('metadata.namespace', metadata.namespace, DNS_1123_LABEL, 'a DNS-1123 label', 63);
+  }
+}
+
+function validateSpec(c: Collector, spec: Json): void {
+  c.unknownFields('spec', spec, SPEC_FIELDS);
+  const { replicas, image, resources, config, storage, updatePolicy, auth } = spec;
+  if (replicas !== undefined) {
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
+      c.error('spec.replicas', `must be an integer, got ${describe(replicas)}`);
+    } else if (replicas < 0) {
+      c.error('spec.replicas', `must be greater than or equal to 0, got ${replicas}`);
+    } else if (replicas > LIMITS.maxReplicas) {
+      c.error('spec.replicas', `must be at most ${LIMITS.maxReplicas}, got ${replicas}`);
+    }
+  }
+  if (image !== undefined && c.string('spec.image', image)) {
+    if (image.length === 0) c.error('spec.image', 'must not be empty');
+    else if (!IMAGE.test(image)) c.error('spec.image', 'must not contain whitespace or control characters');
+    else if (image.length > LIMITS.imageLength) c.error('spec.image', `must be at most ${LIMITS.imageLength} characters`);
+  }
+  if (resources !== undefined) validateResources(c, resources);
+  if (config !== undefined) validateConfig(c, config);
+  if (storage !== undefined && c.object('spec.storage', storage)) {
+    c.unknownFields('spec.storage', storage, new Set(['size', 'storageClassName']));
+    if (storage.size !== undefined) {
+      const ok = validateQuantity(c, 'spec.storage.size', storage.size);
+      if (ok && parseQuantity(String(storage.size)) <= 0n) c.error('spec.storage.size', 'must be greater than zero');
+    }
+    if (storage.storageClassName !== undefined) {
+      c.name('spec.storage.storageClassName', storage.storageClassName, DNS_1123_SUBDOMAIN, 'a DNS-1123 subdomain', 253);
+    }
+  }
+  if (updatePolicy !== undefined && c.object('spec.updatePolicy', updatePolicy)) {
+    c.unknownFields('spec.updatePolicy', updatePolicy, new Set(['config']));
+    const policy = updatePolicy.config;
+    if (policy !== undefined && !CONFIG_UPDATE_POLICIES.includes(policy as never)) {
+      c.error('spec.updatePolicy.config', `must be one of ${CONFIG_UPDATE_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${describe(policy)}`);
+    }
+  }
+  if (auth !== undefined && c.object('spec.auth', auth)) {
+    c.unknownFields('spec.auth', auth, new Set(['secretName']));
+    if (auth.secretName !== undefined) {
+      c.name('spec.auth.secretName', auth.secretName, DNS_1123_SUBDOMAIN, 'a DNS-1123 subdomain (a Secret name)', 253);
+    }
+  }
+}
+
+/** Resource quantities may be numbers as in a core ResourceRequirements; storage.size is a string. */
+function validateQuantity(c: Collector, path: string, value: unknown, allowNumber = false): boolean {
+  if (allowNumber && typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  if (typeof value !== 'string' || !isQuantity(value)) {
+    c.error(path, `must be a quantity such as 1Gi, 512Mi or 500m, got ${describe(value)}`);
+    return false;
+  }
+  return true;
+}
+
+function validateResources(c: Collector, resources: unknown): void {
+  if (!c.object('spec.resources', resources)) return;
+  c.unknownFields('spec.resources', resources, new Set(['limits', 'requests']));
+  const values: Record<'limits' | 'requests', Record<string, bigint>> = { limits: {}, requests: {} };
+  for (const kind of ['limits', 'requests'] as const) {
+    const map = resources[kind];
+    if (map === undefined || !c.object(`spec.resources.${kind}`, map)) continue;
+    for (const [name, quantity] of Object.entries(map)) {
+      const path = `spec.resources.${kind}.${name}`;
+      if (!RESOURCE_NAME.test(name)) c.error(path, 'is not a valid resource name');
+      if (!validateQuantity(c, path, quantity, true)) continue;
+      const value = parseQuantity(String(quantity));
+      if (value < 0n) c.error(path, 'must not be negative');
+      values[kind][name] = value;
+    }
+  }
+  for (const [name, request] of Object.entries(values.requests)) {
+    const limit = values.limits[name];
+    if (limit !== undefined && request > limit) {
+      c.error(`spec.resources.requests.${name}`, `must be less than or equal to the ${name} limit`);
+    }
+  }
+}
+
+function validateConfig(c: Collector, config: unknown): void {
+  if (!c.object('spec.config', config)) return;
+  const entries = Object.entries(config);
+  if (entries.length > LIMITS.configEntries) {
+    c.error('spec.config', `must have at most ${LIMITS.configEntries} entries, got ${entries.length}`);
+  }
+  for (const [directive, value] of entries) {
+    const path = `spec.config.${directive}`;
+    if (!DIRECTIVE_NAME.test(directive)) {
+      c.error(path, 'directive names are lower-case letters, digits, "-" and "_", starting with a letter');
+      continue;
+    }
+    const refusal = REFUSED_DIRECTIVES.get(directive);
+    if (refusal !== undefined) {
+      c.error(path, `directive "${directive}" cannot be set: it ${refusal}`);
+      continue;
+    }
+    if (!c.string(path, value)) continue;
+    if (CONTROL_CHARACTER.test(value)) {
+      c.error(path, 'must not contain newline, carriage return or other control characters');
+    } else if (value.length > LIMITS.configValueLength) {
+      c.error(path, `must be at most ${LIMITS.configValueLength} characters`);
+    }
+    if (!KNOWN_DIRECTIVES.has(directive)) c.warn(path, `"${directive}" is not a redis.conf directive Redis 7 knows`);
+  }
+}
+
+/** Narrows a document that validated without errors. */
+export function asRedisInstance(document: unknown): RedisInstance {
+  return document as RedisInstance;
+}

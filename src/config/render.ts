@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { MULTI_ARGUMENT_DIRECTIVES } from './directives.js';
+import { REDIS_PORT } from '../api/names.js';
+
+/** Mount point of the data volume; Redis writes its RDB and AOF files here. */
+export const DATA_DIR = '/data';
+
+/**
+ * Settings the operator always writes; `spec.config` cannot change them (see REFUSED_DIRECTIVES).
+ * Order is fixed so the rendered text, and so its hash, only changes when a value does.
+ */
+const OWNED: ReadonlyArray<readonly [string, string]> = [
+  ['port', String(REDIS_PORT)],
+  ['dir', DATA_DIR],
+  ['daemonize', 'no'],
+  ['logfile', ''],
+];
+
+/**
+ * Defaults a user may override. `protected-mode no` because Redis otherwise refuses every
+ * non-loopback client when no password is set, which would cut replicas and Services off;
+ * `appendonly yes` because a restarted pod must not come back empty.
+ */
+export const OVERRIDABLE_DEFAULTS: Readonly<Record<string, string>> = {
+  'protected-mode': 'no',
+  appendonly: 'yes',
+};
+
+const HEADER = '# Rendered by redis-operator from spec.config. Edits here are overwritten.\n';
+
+// Words Redis reads back unchanged without quotes. Anything else is double-quoted.
+const BARE_WORD = /^[A-Za-z0-9._:/+,*@=%{}-]+$/;
+
+function quoteArgument(value: string): string {
+  if (BARE_WORD.test(value)) return value;
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function renderValue(directive: string, value: string): string {
+  if (MULTI_ARGUMENT_DIRECTIVES.has(directive)) {
+    const words = value.trim().split(/\s+/).filter((w) => w !== '');
+    return words.length === 0 ? '""' : words.map(quoteArgument).join(' ');
+  }
+  return quoteArgument(value);
+}
+
+/**
+ * Renders redis.conf: the owned settings, then the overridable defaults merged with
+ * `spec.config`, sorted by name. Pure and deterministic: the same config gives the same bytes.
+ * The input is assumed validated (no control characters, no refused directives).
+ */
+export function renderRedisConf(config: Readonly<Record<string, string>>): string {
+  const merged: Record<string, string> = { ...OVERRIDABLE_DEFAULTS, ...config };
+  const lines = OWNED.map(([name, value]) => `${name} ${renderValue(name, value)}`);
+  for (const name of Object.keys(merged).sort()) {
+    lines.push(`${name} ${renderValue(name, merged[name]!)}`);
+  }
+  return `${HEADER}${lines.join('\n')}\n`;
+}
+
+/** Hex sha256 of the exact redis.conf text; stored on the pod template so a config change rolls. */
+export function configHash(redisConf: string): string {
+  return createHash('sha256').update(redisConf, 'utf8').digest('hex');
+}
