@@ -1,0 +1,141 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { GROUP, PLURAL } from '../src/api/redis-instance.js';
+import { RedisInstanceCrd } from './redis-instance-crd.js';
+
+export const OPERATOR_NAME = 'redis-operator';
+export const DEFAULT_OPERATOR_NAMESPACE = 'redis-operator';
+/** What the Dockerfile builds: `docker build -t redis-operator:VERSION .` */
+export const DEFAULT_OPERATOR_IMAGE = 'redis-operator:0.1.0';
+export const METRICS_PORT = 8080;
+export const HEALTH_PORT = 8081;
+/** The `node` user of the official Node.js images the Dockerfile builds on. */
+const OPERATOR_UID = 1000;
+
+export interface OperatorChartProps extends ChartProps {
+  /** @default DEFAULT_OPERATOR_NAMESPACE */
+  readonly namespace?: string;
+  /** @default DEFAULT_OPERATOR_IMAGE */
+  readonly image?: string;
+  /** More than one runs with leader election, so only one acts at a time. @default 1 */
+  readonly replicas?: number;
+}
+
+/**
+ * The controller's verbs, and no more: no wildcards, nothing on Secrets (pods read the password
+ * themselves), no delete on PVCs or pods (the operator never deletes either).
+ */
+export const OPERATOR_RULES: k8s.PolicyRule[] = [
+  { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
+  // Setting blockOwnerDeletion on owned objects requires update on the owner's finalizers.
+  { apiGroups: [GROUP], resources: [`${PLURAL}/finalizers`], verbs: ['update'] },
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  // Expanding volumes is a patch of the claim's requested size.
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+/** Leader election holds a Lease in the operator's own namespace. */
+export const LEADER_ELECTION_RULES: k8s.PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+];
+
+/** Everything needed to run the operator in a cluster: Namespace, CRD, RBAC and Deployment. */
+export class OperatorChart extends Chart {
+  constructor(scope: Construct, id: string, props: OperatorChartProps = {}) {
+    super(scope, id, { ...props, disableResourceNameHashes: true });
+    const namespace = props.namespace ?? DEFAULT_OPERATOR_NAMESPACE;
+    const replicas = props.replicas ?? 1;
+    const labels = {
+      'app.kubernetes.io/name': OPERATOR_NAME,
+      'app.kubernetes.io/component': 'controller',
+      'app.kubernetes.io/managed-by': OPERATOR_NAME,
+    };
+    const meta = (name: string, namespaced = true): k8s.ObjectMeta => ({
+      name, labels, ...(namespaced ? { namespace } : {}),
+    });
+
+    new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: { name: namespace, labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    });
+    new RedisInstanceCrd(this, 'Crd', { labels });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(OPERATOR_NAME) });
+    new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: meta(OPERATOR_NAME, false), rules: OPERATOR_RULES });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: meta(OPERATOR_NAME, false),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace }],
+    });
+    new k8s.KubeRole(this, 'LeaderElectionRole', {
+      metadata: meta(`${OPERATOR_NAME}-leader-election`), rules: LEADER_ELECTION_RULES,
+    });
+    new k8s.KubeRoleBinding(this, 'LeaderElectionRoleBinding', {
+      metadata: meta(`${OPERATOR_NAME}-leader-election`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${OPERATOR_NAME}-leader-election` },
+      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace }],
+    });
+
+    const health = (path: string): k8s.Probe => ({
+      httpGet: { path, port: k8s.IntOrString.fromString('health') },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    });
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta(OPERATOR_NAME),
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: OPERATOR_NAME,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: OPERATOR_UID,
+              runAsGroup: OPERATOR_UID,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            terminationGracePeriodSeconds: 30,
+            containers: [{
+              name: 'operator',
+              image: props.image ?? DEFAULT_OPERATOR_IMAGE,
+              args: [
+                'run',
+                '--leader-elect',
+                `--metrics-bind-address=0.0.0.0:${METRICS_PORT}`,
+                `--health-probe-bind-address=0.0.0.0:${HEALTH_PORT}`,
+              ],
+              env: [
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              ],
+              ports: [
+                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+              ],
+              livenessProbe: health('/healthz'),
+              readinessProbe: health('/readyz'),
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('128Mi') },
+                limits: { memory: k8s.Quantity.fromString('256Mi') },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+              },
+            }],
+          },
+        },
+      },
+    });
+  }
+}

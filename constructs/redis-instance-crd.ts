@@ -1,0 +1,233 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, SHORT_NAME, VERSION,
+} from '../src/api/redis-instance.js';
+import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
+import { LIMITS } from '../src/api/validate.js';
+import { REFUSED_DIRECTIVES } from '../src/config/directives.js';
+
+export const CRD_NAME = `${PLURAL}.${GROUP}`;
+
+// The quantity grammar as the Kubernetes OpenAPI spells it (see src/api/quantity.ts).
+const QUANTITY_PATTERN =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const DNS_1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const NO_CONTROL_CHARACTERS = '^[^\\x00-\\x1f\\x7f]*$';
+
+type Schema = Record<string, unknown>;
+
+const quantity: Schema = {
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+  pattern: QUANTITY_PATTERN,
+  'x-kubernetes-int-or-string': true,
+};
+
+const refusedList = [...REFUSED_DIRECTIVES.keys()];
+
+const specSchema: Schema = {
+  type: 'object',
+  description: 'The desired Redis deployment. Every field has a default; `spec: {}` is a standalone Redis.',
+  properties: {
+    replicas: {
+      type: 'integer', format: 'int32', minimum: 0, maximum: LIMITS.maxReplicas, default: DEFAULT_REPLICAS,
+      description: '1 is a standalone Redis; more is a primary (ordinal 0) with read replicas. Rolled in place.',
+    },
+    image: {
+      type: 'string', minLength: 1, maxLength: LIMITS.imageLength, default: DEFAULT_IMAGE,
+      pattern: '^[^\\s\\x00-\\x1f\\x7f]+$',
+      description: 'The Redis container image. Rolled in place.',
+    },
+    resources: {
+      type: 'object',
+      description: 'CPU and memory requests and limits of the Redis container. Rolled in place.',
+      properties: {
+        limits: { type: 'object', additionalProperties: quantity },
+        requests: { type: 'object', additionalProperties: quantity },
+      },
+      'x-kubernetes-validations': [{
+        rule: "!has(self.limits) || !has(self.requests) || self.requests.all(k, !(k in self.limits) || quantity(string(self.requests[k])).compareTo(quantity(string(self.limits[k]))) <= 0)",
+        message: 'each request must be less than or equal to its limit',
+      }],
+    },
+    config: {
+      type: 'object',
+      description: 'redis.conf directives and their values. By default a change recreates the StatefulSet without downtime (see updatePolicy).',
+      maxProperties: LIMITS.configEntries,
+      additionalProperties: { type: 'string', maxLength: LIMITS.configValueLength, pattern: NO_CONTROL_CHARACTERS },
+      'x-kubernetes-validations': [
+        {
+          rule: "self.all(k, k.matches('^[a-z][a-z0-9_-]*$'))",
+          message: 'directive names are lower-case letters, digits, "-" and "_", starting with a letter',
+        },
+        {
+          rule: `self.all(k, !(k in [${refusedList.map((d) => `'${d}'`).join(', ')}]))`,
+          message: `directives the operator owns, or that load code or touch files, cannot be set: ${refusedList.join(', ')}`,
+        },
+      ],
+    },
+    storage: {
+      type: 'object',
+      default: {},
+      properties: {
+        size: {
+          type: 'string', default: DEFAULT_STORAGE_SIZE, pattern: QUANTITY_PATTERN,
+          description: 'Size of each pod\'s data volume. May grow (PVCs are expanded), never shrink.',
+        },
+        storageClassName: {
+          type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN,
+          description: 'StorageClass of new data volumes. Existing PVCs keep theirs.',
+        },
+      },
+      'x-kubernetes-validations': [
+        { rule: "quantity(self.size).isGreaterThan(quantity('0'))", message: 'spec.storage.size must be greater than zero' },
+        {
+          rule: 'quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
+          message: 'spec.storage.size may grow but never shrink: a PersistentVolumeClaim cannot be made smaller',
+        },
+      ],
+    },
+    updatePolicy: {
+      type: 'object',
+      default: {},
+      properties: {
+        config: {
+          type: 'string', enum: [...CONFIG_UPDATE_POLICIES], default: 'Recreate',
+          description: 'Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place.',
+        },
+      },
+    },
+    auth: {
+      type: 'object',
+      properties: {
+        secretName: {
+          type: 'string', minLength: 1, maxLength: 253, pattern: DNS_1123_SUBDOMAIN,
+          description: 'A Secret in the same namespace whose `password` key becomes requirepass and masterauth.',
+        },
+      },
+    },
+  },
+};
+
+const conditionSchema: Schema = {
+  type: 'object',
+  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+  properties: {
+    type: { type: 'string', maxLength: 316 },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
+    lastTransitionTime: { type: 'string', format: 'date-time' },
+    reason: { type: 'string', maxLength: 1024 },
+    message: { type: 'string', maxLength: 32768 },
+  },
+};
+
+const statusSchema: Schema = {
+  type: 'object',
+  properties: {
+    observedGeneration: { type: 'integer', format: 'int64' },
+    phase: { type: 'string', enum: ['Pending', 'Creating', 'Updating', 'Ready', 'Degraded', 'Terminating'] },
+    replicas: { type: 'integer', format: 'int32' },
+    readyReplicas: { type: 'integer', format: 'int32' },
+    selector: { type: 'string' },
+    lastUpdate: {
+      type: 'object',
+      properties: {
+        strategy: { type: 'string' },
+        time: { type: 'string', format: 'date-time' },
+        changes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { path: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+          },
+        },
+      },
+    },
+    conditions: {
+      type: 'array',
+      items: conditionSchema,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    },
+  },
+};
+
+/** The whole CustomResourceDefinition spec, as the API server receives it. */
+export const CRD_SPEC = {
+  group: GROUP,
+  scope: 'Namespaced',
+  names: {
+    kind: KIND,
+    listKind: `${KIND}List`,
+    plural: PLURAL,
+    singular: KIND.toLowerCase(),
+    shortNames: [SHORT_NAME],
+    categories: ['redis'],
+  },
+  versions: [{
+    name: VERSION,
+    served: true,
+    storage: true,
+    subresources: {
+      status: {},
+      scale: {
+        specReplicasPath: '.spec.replicas',
+        statusReplicasPath: '.status.replicas',
+        labelSelectorPath: '.status.selector',
+      },
+    },
+    additionalPrinterColumns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
+      { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+      { name: 'Image', type: 'string', jsonPath: '.spec.image' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    schema: {
+      openAPIV3Schema: {
+        type: 'object',
+        description: `${KIND} (${API_VERSION}) describes one Redis deployment managed by redis-operator.`,
+        required: ['spec'],
+        properties: {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          spec: specSchema,
+          status: statusSchema,
+        },
+        'x-kubernetes-validations': [
+          {
+            rule: `self.metadata.name.size() <= ${LIMITS.nameLength}`,
+            message: `metadata.name must be at most ${LIMITS.nameLength} characters (pods of the StatefulSet carry it in a 63-character label)`,
+          },
+          {
+            rule: "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+            message: 'metadata.name must be a DNS-1035 label (it names Services): lower-case letters, digits and "-", starting with a letter',
+          },
+        ],
+      },
+    },
+  }],
+};
+
+export interface RedisInstanceCrdProps {
+  /** @default no extra labels */
+  readonly labels?: Record<string, string>;
+}
+
+/** The CustomResourceDefinition `redisinstances.redis.github.com`. Built on a bare ApiObject
+ * because the typed k8s 1.27 classes drop newer ValidationRule fields. */
+export class RedisInstanceCrd extends Construct {
+  readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: RedisInstanceCrdProps = {}) {
+    super(scope, id);
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: CRD_NAME, ...(props.labels ? { labels: props.labels } : {}) },
+      spec: CRD_SPEC,
+    });
+  }
+}
