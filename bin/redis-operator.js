@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../lib/src/cli/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// Loads the compiled CLI (built by `npm ci`/`npm install` through the prepare script).
+await import('../lib/src/cli/cli.js');

@@ -72,7 +72,9 @@ class Collector {
   }
   string(path: string, value: unknown): value is string {
     if (typeof value === 'string') return true;
-    const hint = typeof value === 'boolean' || typeof value === 'number' ? ` (quote it: "${String(value)}")` : '';
+    const hint = typeof value === 'boolean'
+      ? ' (YAML reads unquoted yes, no, on, off, true and false as booleans: quote the value, e.g. "yes")'
+      : typeof value === 'number' ? ` (quote it: "${String(value)}")` : '';
     this.error(path, `must be a string, got ${describe(value)}${hint}`);
     return false;
   }
