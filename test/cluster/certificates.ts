@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A certificate and its private key, as PEM files on disk. */
+export interface CertificateFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** Everything the components need to trust and authenticate each other. */
+export interface ClusterCertificates {
+  readonly caCertFile: string;
+  readonly caKeyFile: string;
+  /** kube-apiserver's serving certificate (127.0.0.1, localhost and the in-cluster names). */
+  readonly apiServer: CertificateFiles;
+  /** Cluster admin: organisation system:masters, which RBAC lets do anything. */
+  readonly admin: CertificateFiles;
+  /** The user names the default RBAC policy grants the controller manager's and scheduler's rights to. */
+  readonly controllerManager: CertificateFiles;
+  readonly scheduler: CertificateFiles;
+  /** Key pair that signs and verifies service account tokens. */
+  readonly serviceAccountKeyFile: string;
+  readonly serviceAccountPublicKeyFile: string;
+}
+
+/** The first address of the service range, which the `kubernetes` Service gets. */
+export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
+const KUBERNETES_SERVICE_IP = '10.96.0.1';
+
+// A minimal config, so the host's openssl.cnf adds no extensions of its own.
+const OPENSSL_CONFIG = '[req]\ndistinguished_name = dn\n[dn]\n';
+
+/**
+ * Generates a fresh CA and the certificates signed by it into `dir` with the openssl CLI
+ * (P-256 keys: fast to generate and accepted by every component).
+ */
+export async function generateCertificates(dir: string): Promise<ClusterCertificates> {
+  await mkdir(dir, { recursive: true });
+  const configFile = join(dir, 'openssl.cnf');
+  await writeFile(configFile, OPENSSL_CONFIG);
+  const caCertFile = join(dir, 'ca.crt');
+  const caKeyFile = join(dir, 'ca.key');
+  const keyArgs = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-config', configFile];
+
+  await run('openssl', [
+    'req', '-x509', ...keyArgs, '-days', '3650',
+    '-subj', '/CN=redis-operator-local-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE',
+    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    '-keyout', caKeyFile, '-out', caCertFile,
+  ]);
+
+  const issue = async (name: string, subject: string, extensions: readonly string[]): Promise<CertificateFiles> => {
+    const certFile = join(dir, `${name}.crt`);
+    const keyFile = join(dir, `${name}.key`);
+    await run('openssl', [
+      'req', '-x509', ...keyArgs, '-days', '365', '-CA', caCertFile, '-CAkey', caKeyFile,
+      '-subj', subject,
+      '-addext', 'basicConstraints=critical,CA:FALSE',
+      '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
+      ...extensions.flatMap((extension) => ['-addext', extension]),
+      '-keyout', keyFile, '-out', certFile,
+    ]);
+    return { certFile, keyFile };
+  };
+  const client = (name: string, subject: string) => issue(name, subject, ['extendedKeyUsage=clientAuth']);
+
+  const serviceAccountKeyFile = join(dir, 'service-account.key');
+  const serviceAccountPublicKeyFile = join(dir, 'service-account.pub');
+  const serviceAccountKeys = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+
+  const [apiServer, admin, controllerManager, scheduler] = await Promise.all([
+    issue('kube-apiserver', '/CN=kube-apiserver', [
+      'extendedKeyUsage=serverAuth',
+      'subjectAltName=' +
+        [
+          'DNS:localhost',
+          'DNS:kubernetes',
+          'DNS:kubernetes.default',
+          'DNS:kubernetes.default.svc',
+          'DNS:kubernetes.default.svc.cluster.local',
+          'IP:127.0.0.1',
+          `IP:${KUBERNETES_SERVICE_IP}`,
+        ].join(','),
+    ]),
+    client('admin', '/O=system:masters/CN=redis-operator-admin'),
+    client('kube-controller-manager', '/CN=system:kube-controller-manager'),
+    client('kube-scheduler', '/CN=system:kube-scheduler'),
+    writeFile(serviceAccountKeyFile, serviceAccountKeys.privateKey, { mode: 0o600 }),
+    writeFile(serviceAccountPublicKeyFile, serviceAccountKeys.publicKey),
+  ]);
+  return {
+    caCertFile,
+    caKeyFile,
+    apiServer,
+    admin,
+    controllerManager,
+    scheduler,
+    serviceAccountKeyFile,
+    serviceAccountPublicKeyFile,
+  };
+}

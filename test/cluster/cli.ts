@@ -1,0 +1,57 @@
+/**
+ * `npm run cluster -- up|down [--dir DIR]`: starts or stops the local control plane outside of
+ * the test runner, for trying the operator, benchmarks or debugging a test by hand.
+ */
+import { parseArgs } from 'node:util';
+import { startCluster, stopCluster } from './cluster.js';
+
+const USAGE = `Usage: npm run cluster -- <up|down> [--dir DIR]
+
+  up     Start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on
+         127.0.0.1 with state and logs under DIR, write DIR/kubeconfig (cluster admin) and
+         return once the cluster is usable. The components keep running after this command.
+  down   Stop every component started in DIR and remove its state.
+
+Options:
+  --dir DIR   State directory (default: .cluster)
+  -h, --help  Show this help
+
+Binaries are built on first use (see test/cluster/build-binaries.sh); set KUBEBUILDER_ASSETS to
+use existing ones.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { dir: { type: 'string', default: '.cluster' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const [command, ...extra] = positionals;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (extra.length > 0 || (command !== 'up' && command !== 'down')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const dir = values.dir;
+  if (command === 'down') {
+    await stopCluster(dir);
+    console.log(`Stopped the local control plane in ${dir}.`);
+    return 0;
+  }
+  const started = Date.now();
+  const cluster = await startCluster({ dir, detached: true, log: (message) => console.error(message) });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`Local control plane up in ${seconds} s at ${cluster.server}.
+  export KUBECONFIG=${cluster.kubeconfigPath}
+Stop it with: npm run cluster -- down --dir ${dir}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,394 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, StorageV1Api, type V1Node, type V1StorageClass } from '@kubernetes/client-node';
+import { ensureBinaries, type ControlPlaneBinaries } from './binaries.js';
+import { generateCertificates, SERVICE_CLUSTER_IP_RANGE, type ClusterCertificates } from './certificates.js';
+import { apiServerGet, loadKubeConfig, writeKubeconfig } from './kubeconfig.js';
+import { freeLoopbackPorts } from './ports.js';
+import { isRunning, logTail, spawnComponent, stopComponents, type ComponentRecord } from './processes.js';
+import { waitFor } from './wait.js';
+
+const KWOK_STAGES_FILE = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
+
+/** The simulated node kwok manages. */
+export const NODE_NAME = 'kwok-node-0';
+export const DEFAULT_STORAGE_CLASS = 'standard';
+
+/** Entries `startCluster` creates under its directory; `stopCluster` removes exactly these. */
+const STATE_ENTRIES = ['cluster.json', 'kubeconfig', 'pki', 'etcd', 'logs', 'components'] as const;
+
+export interface StartClusterOptions {
+  /** Directory for certificates, etcd's data, logs, the kubeconfig and the state file. */
+  readonly dir: string;
+  /**
+   * Leave the components running after this process exits (`cluster up`). When false they
+   * share our process group and a watchdog stops them if this process dies without calling
+   * `stop()`.
+   * @default false
+   */
+  readonly detached?: boolean;
+  /** Progress messages. @default no output */
+  readonly log?: (message: string) => void;
+}
+
+export interface ClusterPorts {
+  readonly etcdClient: number;
+  readonly etcdPeer: number;
+  readonly apiServer: number;
+  readonly controllerManager: number;
+  readonly scheduler: number;
+  readonly kwok: number;
+}
+
+export interface RunningCluster {
+  readonly dir: string;
+  /** Cluster-admin kubeconfig (`DIR/kubeconfig`): organisation system:masters. */
+  readonly kubeconfigPath: string;
+  /** The API server's URL, `https://127.0.0.1:<port>`. */
+  readonly server: string;
+  readonly ports: ClusterPorts;
+  /** Stops every component and removes the state under `dir`. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** What `cluster.json` records, so that `stopCluster` works from another process. */
+interface ClusterState {
+  readonly server: string;
+  readonly ports: ClusterPorts;
+  readonly components: ComponentRecord[];
+  watchdog?: ComponentRecord;
+}
+
+export class ClusterStartError extends Error {
+  constructor(message: string, readonly dir: string) {
+    super(message);
+    this.name = 'ClusterStartError';
+  }
+}
+
+/**
+ * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on 127.0.0.1 with
+ * free ports, and returns once the API server is ready, the simulated node is Ready and the
+ * `default` ServiceAccount exists (so pods can be created right away). On failure the started
+ * components are stopped and `dir` is kept for its logs.
+ */
+export async function startCluster(options: StartClusterOptions): Promise<RunningCluster> {
+  const dir = resolve(options.dir);
+  const log = options.log ?? (() => undefined);
+  const detached = options.detached ?? false;
+  const statePath = join(dir, 'cluster.json');
+
+  const previous = await readState(dir);
+  if (previous !== undefined) {
+    if (previous.components.some(isRunning)) {
+      throw new ClusterStartError(`a cluster is already running in ${dir}; stop it first (cluster down --dir ${options.dir})`, dir);
+    }
+    await removeState(dir);
+  }
+
+  const binaries = await ensureBinaries();
+  for (const entry of ['logs', 'components', 'etcd']) await mkdir(join(dir, entry), { recursive: true });
+  const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok] = await freeLoopbackPorts(6);
+  const ports: ClusterPorts = { etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok };
+  const server = `https://127.0.0.1:${ports.apiServer}`;
+  const certificates = await generateCertificates(join(dir, 'pki'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const componentKubeconfigs = {
+    controllerManager: join(dir, 'components', 'kube-controller-manager.kubeconfig'),
+    scheduler: join(dir, 'components', 'kube-scheduler.kubeconfig'),
+  };
+  await Promise.all([
+    writeKubeconfig(kubeconfigPath, { server, caCertFile: certificates.caCertFile, client: certificates.admin, name: 'redis-operator-local' }),
+    writeKubeconfig(componentKubeconfigs.controllerManager, {
+      server,
+      caCertFile: certificates.caCertFile,
+      client: certificates.controllerManager,
+      name: 'kube-controller-manager',
+    }),
+    writeKubeconfig(componentKubeconfigs.scheduler, {
+      server,
+      caCertFile: certificates.caCertFile,
+      client: certificates.scheduler,
+      name: 'kube-scheduler',
+    }),
+  ]);
+
+  const state: ClusterState = { server, ports, components: [] };
+  const saveState = () => writeFile(statePath, JSON.stringify(state, null, 2) + '\n');
+  const start = async (name: string, binary: string, args: readonly string[]) => {
+    const record = spawnComponent({ name, binary, args, logFile: join(dir, 'logs', `${name}.log`), cwd: dir, detached });
+    state.components.push(record);
+    await saveState();
+    return record;
+  };
+  const stop = async () => {
+    await stopRecorded(dir, state, kubeconfigPath);
+  };
+
+  try {
+    if (!detached) {
+      state.watchdog = startWatchdog(dir);
+      await saveState();
+    }
+    const args = componentArgs(dir, certificates, ports, kubeconfigPath, componentKubeconfigs);
+    const etcd = await start('etcd', binaries.etcd, args.etcd);
+    const apiServerProcess = await start('kube-apiserver', binaries.kubeApiserver, args.kubeApiserver);
+    log(`Started etcd (pid ${etcd.pid}) and kube-apiserver (pid ${apiServerProcess.pid}); waiting for ${server}/readyz`);
+
+    await waitFor(
+      async () => {
+        assertAllRunning(state.components);
+        const response = await apiServerGet(kubeconfigPath, '/readyz', 2_000);
+        return response.statusCode === 200 ? { done: true, value: undefined } : { done: false, observation: response.body.trim().split('\n').filter((line) => line.includes('[-]')).join('; ') };
+      },
+      { description: `kube-apiserver's /readyz at ${server}`, timeoutMs: 60_000, intervalMs: 100 },
+    );
+
+    await start('kube-controller-manager', binaries.kubeControllerManager, args.kubeControllerManager);
+    await start('kube-scheduler', binaries.kubeScheduler, args.kubeScheduler);
+    await start('kwok', binaries.kwok, args.kwok);
+    log('API server ready; started kube-controller-manager, kube-scheduler and kwok');
+
+    const kubeConfig = loadKubeConfig(kubeconfigPath);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const storage = kubeConfig.makeApiClient(StorageV1Api);
+    await Promise.all([
+      storage.createStorageClass({ body: defaultStorageClass() }),
+      core.createNode({ body: simulatedNode() }),
+    ]);
+
+    await waitFor(
+      async () => {
+        assertAllRunning(state.components);
+        const node = await core.readNode({ name: NODE_NAME });
+        const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
+        return ready?.status === 'True' ? { done: true, value: undefined } : { done: false, observation: `Ready=${ready?.status ?? 'absent'}` };
+      },
+      { description: `node ${NODE_NAME} to become Ready`, timeoutMs: 60_000, intervalMs: 100 },
+    );
+    await waitFor(
+      async () => {
+        assertAllRunning(state.components);
+        await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+        return { done: true, value: undefined };
+      },
+      { description: 'the default ServiceAccount in namespace default', timeoutMs: 60_000, intervalMs: 100 },
+    );
+  } catch (error) {
+    const logs = state.components.map((record) => `--- ${record.name} (${record.logFile}):\n${logTail(record.logFile)}`).join('\n');
+    await stopRecorded(dir, state, undefined, { keepState: true }).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ClusterStartError(`the local control plane did not start in ${dir}: ${reason}\n${logs}`, dir);
+  }
+
+  return { dir, kubeconfigPath, server, ports, stop };
+}
+
+/**
+ * Stops the cluster recorded under `dir` (by `cluster up`, or by a run that died) and removes
+ * its state. Does nothing when `dir` holds no cluster.
+ */
+export async function stopCluster(dir: string): Promise<void> {
+  const absolute = resolve(dir);
+  const state = await readState(absolute);
+  if (state === undefined) return;
+  await stopRecorded(absolute, state, join(absolute, 'kubeconfig'));
+}
+
+/** Reads `DIR/cluster.json`, or undefined when there is none. */
+async function readState(dir: string): Promise<ClusterState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as ClusterState;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function stopRecorded(dir: string, state: ClusterState, kubeconfigPath: string | undefined, options: { keepState?: boolean } = {}): Promise<void> {
+  // The watchdog goes first: once we are stopping on purpose it must not act on these PIDs.
+  if (state.watchdog !== undefined) await stopComponents([[state.watchdog]], 1_000);
+  const provisioned = kubeconfigPath === undefined ? [] : await provisionedHostPaths(kubeconfigPath);
+  const byName = (...names: string[]) => state.components.filter((record) => names.includes(record.name));
+  // Clients first, so the API server is not left waiting for their watches; etcd last.
+  await stopComponents([byName('kwok', 'kube-scheduler', 'kube-controller-manager'), byName('kube-apiserver'), byName('etcd')]);
+  // kube-controller-manager's host-path provisioner made a directory per volume under /tmp.
+  await Promise.all(provisioned.map((path) => rm(path, { recursive: true, force: true })));
+  if (!options.keepState) await removeState(dir);
+}
+
+async function removeState(dir: string): Promise<void> {
+  await Promise.all(STATE_ENTRIES.map((entry) => rm(join(dir, entry), { recursive: true, force: true })));
+  // Only when we leave it empty: DIR may be a directory the user had before.
+  await rmdir(dir).catch(() => undefined);
+}
+
+/** The directories the host-path provisioner created for this cluster's volumes (best effort). */
+async function provisionedHostPaths(kubeconfigPath: string): Promise<string[]> {
+  if (!existsSync(kubeconfigPath)) return [];
+  try {
+    const response = await apiServerGet(kubeconfigPath, '/api/v1/persistentvolumes', 2_000);
+    if (response.statusCode !== 200) return [];
+    const list = JSON.parse(response.body) as { items: { spec?: { hostPath?: { path?: string } } }[] };
+    return list.items
+      .map((volume) => volume.spec?.hostPath?.path)
+      .filter((path): path is string => path !== undefined && /^\/tmp\/hostpath_pv\/[0-9a-f-]+$/.test(path));
+  } catch {
+    return [];
+  }
+}
+
+function assertAllRunning(components: readonly ComponentRecord[]): void {
+  const exited = components.filter((record) => !isRunning(record));
+  if (exited.length > 0) throw new Error(`${exited.map((record) => record.name).join(', ')} exited`);
+}
+
+/**
+ * A shell loop that outlives us: when this process is gone without having stopped the cluster
+ * (killed, or an interrupt that skipped vitest's teardown), it stops the components and removes
+ * the state. It reads the PIDs from the state file when it acts, so it sees every component.
+ */
+function startWatchdog(dir: string): ComponentRecord {
+  const script = `
+owner="$1"; dir="$2"
+while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+pids=$(sed -n 's/.*"pid": \\([0-9][0-9]*\\).*/\\1/p' "$dir/cluster.json" | grep -vx "$$")
+[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $pids 2>/dev/null || break; sleep 0.5; done
+[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+cd "$dir" && rm -rf ${STATE_ENTRIES.join(' ')} && cd / && rmdir "$dir" 2>/dev/null
+exit 0
+`;
+  const child = spawn('sh', ['-c', script, 'redis-operator-cluster-watchdog', String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  if (child.pid === undefined) throw new Error('could not start the cluster watchdog');
+  return { name: 'watchdog', pid: child.pid, binary: 'sh', logFile: '/dev/null' };
+}
+
+function defaultStorageClass(): V1StorageClass {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: {
+      name: DEFAULT_STORAGE_CLASS,
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
+    // kube-controller-manager's own provisioner (--enable-hostpath-provisioner): claims are
+    // provisioned and bound by real Kubernetes code; nothing is mounted, as no kubelet runs.
+    provisioner: 'kubernetes.io/host-path',
+    reclaimPolicy: 'Delete',
+    // Immediate: the scheduler will not place a pod whose claim is unbound, and with
+    // WaitForFirstConsumer nothing here would bind it before scheduling.
+    volumeBindingMode: 'Immediate',
+    allowVolumeExpansion: true,
+  };
+}
+
+function simulatedNode(): V1Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: NODE_NAME,
+      // kwok manages the nodes that carry this annotation (--manage-nodes-with-annotation-selector).
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'kubernetes.io/hostname': NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+      },
+    },
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+    },
+  };
+}
+
+/** Command lines of the components, keyed like ControlPlaneBinaries. */
+function componentArgs(
+  dir: string,
+  certificates: ClusterCertificates,
+  ports: ClusterPorts,
+  adminKubeconfig: string,
+  kubeconfigs: { controllerManager: string; scheduler: string },
+): Record<keyof ControlPlaneBinaries, string[]> {
+  const etcdClientUrl = `http://127.0.0.1:${ports.etcdClient}`;
+  const etcdPeerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
+  return {
+    etcd: [
+      '--name=default',
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=${etcdClientUrl}`,
+      `--advertise-client-urls=${etcdClientUrl}`,
+      `--listen-peer-urls=${etcdPeerUrl}`,
+      `--initial-advertise-peer-urls=${etcdPeerUrl}`,
+      `--initial-cluster=default=${etcdPeerUrl}`,
+      // Test data is thrown away with the cluster; skipping fsync makes every write much faster.
+      '--unsafe-no-fsync=true',
+      '--log-level=warn',
+    ],
+    kubeApiserver: [
+      `--etcd-servers=${etcdClientUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${ports.apiServer}`,
+      `--cert-dir=${join(dir, 'pki')}`,
+      `--tls-cert-file=${certificates.apiServer.certFile}`,
+      `--tls-private-key-file=${certificates.apiServer.keyFile}`,
+      `--client-ca-file=${certificates.caCertFile}`,
+      '--authorization-mode=Node,RBAC',
+      // The default admission plugins (PodSecurity, ServiceAccount, DefaultStorageClass, ...)
+      // stay on; NodeRestriction is what kubeadm adds on top.
+      '--enable-admission-plugins=NodeRestriction',
+      '--allow-privileged=true',
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${certificates.serviceAccountPublicKeyFile}`,
+      `--service-account-signing-key-file=${certificates.serviceAccountKeyFile}`,
+    ],
+    kubeControllerManager: [
+      `--kubeconfig=${kubeconfigs.controllerManager}`,
+      `--authentication-kubeconfig=${kubeconfigs.controllerManager}`,
+      `--authorization-kubeconfig=${kubeconfigs.controllerManager}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.controllerManager}`,
+      `--cert-dir=${join(dir, 'components', 'kube-controller-manager')}`,
+      '--leader-elect=false',
+      '--controllers=*',
+      // Provisions PVs for the `kubernetes.io/host-path` StorageClass: real binding without a CSI driver.
+      '--enable-hostpath-provisioner=true',
+      // Each controller acts as its own service account, with the rights RBAC gives it, as in kubeadm clusters.
+      '--use-service-account-credentials=true',
+      `--service-account-private-key-file=${certificates.serviceAccountKeyFile}`,
+      `--root-ca-file=${certificates.caCertFile}`,
+      `--cluster-signing-cert-file=${certificates.caCertFile}`,
+      `--cluster-signing-key-file=${certificates.caKeyFile}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    ],
+    kubeScheduler: [
+      `--kubeconfig=${kubeconfigs.scheduler}`,
+      `--authentication-kubeconfig=${kubeconfigs.scheduler}`,
+      `--authorization-kubeconfig=${kubeconfigs.scheduler}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.scheduler}`,
+      `--cert-dir=${join(dir, 'components', 'kube-scheduler')}`,
+      '--leader-elect=false',
+    ],
+    kwok: [
+      `--kubeconfig=${adminKubeconfig}`,
+      `--config=${KWOK_STAGES_FILE}`,
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--node-ip=127.0.0.1',
+      '--cidr=10.244.0.0/16',
+      `--server-address=127.0.0.1:${ports.kwok}`,
+    ],
+  };
+}
