@@ -31,7 +31,7 @@ export function parseQuantity(text: string): bigint {
   let exponent = -fraction.length + NANO_DIGITS;
   let multiplier = 1n;
   if (suffix in BINARY) multiplier = BINARY[suffix]!;
-  else if (/^[eE]/.test(suffix)) exponent += Number(suffix.slice(1));
+  else if (suffix.length > 1 && /^[eE]/.test(suffix)) exponent += Number(suffix.slice(1));
   else exponent += DECIMAL_EXPONENT[suffix]!;
   mantissa *= multiplier;
   let value: bigint;

@@ -29,13 +29,15 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     .description('A Kubernetes operator for Redis: rolls what Kubernetes can roll, recreates only what it cannot, and never takes Redis down for it.')
     .version(VERSION)
     .showHelpAfterError()
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
+    .exitOverride();
+  const output = {
+    writeOut: (text: string) => io.stdout.write(text),
+    writeErr: (text: string) => io.stderr.write(text),
+  };
+  program.configureOutput(output);
   program.addCommand(synthCommand(io, run));
-  for (const command of program.commands) command.exitOverride();
+  // addCommand() does not pass these settings on, unlike command().
+  for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError();
 
   try {
     await program.parseAsync(['node', 'redis-operator', ...argv]);
