@@ -17,13 +17,17 @@ const NO_CONTROL_CHARACTERS = '^[^\\x00-\\x1f\\x7f]*$';
 
 type Schema = Record<string, unknown>;
 
+// Every map, list and string reached by a CEL rule has a bound, so the API server's cost
+// estimate stays within its budget and the rules are accepted.
 const quantity: Schema = {
   anyOf: [{ type: 'integer' }, { type: 'string' }],
   pattern: QUANTITY_PATTERN,
+  maxLength: 64,
   'x-kubernetes-int-or-string': true,
 };
 
 const refusedList = [...REFUSED_DIRECTIVES.keys()];
+const refusedCel = `[${refusedList.map((d) => `'${d}'`).join(', ')}]`;
 
 const specSchema: Schema = {
   type: 'object',
@@ -42,8 +46,8 @@ const specSchema: Schema = {
       type: 'object',
       description: 'CPU and memory requests and limits of the Redis container. Rolled in place.',
       properties: {
-        limits: { type: 'object', additionalProperties: quantity },
-        requests: { type: 'object', additionalProperties: quantity },
+        limits: { type: 'object', maxProperties: 16, additionalProperties: quantity },
+        requests: { type: 'object', maxProperties: 16, additionalProperties: quantity },
       },
       'x-kubernetes-validations': [{
         rule: "!has(self.limits) || !has(self.requests) || self.requests.all(k, !(k in self.limits) || quantity(string(self.requests[k])).compareTo(quantity(string(self.limits[k]))) <= 0)",
@@ -61,17 +65,18 @@ const specSchema: Schema = {
           message: 'directive names are lower-case letters, digits, "-" and "_", starting with a letter',
         },
         {
-          rule: `self.all(k, !(k in [${refusedList.map((d) => `'${d}'`).join(', ')}]))`,
+          rule: `self.all(k, !(k in ${refusedCel}))`,
           message: `directives the operator owns, or that load code or touch files, cannot be set: ${refusedList.join(', ')}`,
         },
       ],
     },
     storage: {
       type: 'object',
-      default: {},
+      // Defaults are checked against the rules below without nested defaults applied.
+      default: { size: DEFAULT_STORAGE_SIZE },
       properties: {
         size: {
-          type: 'string', default: DEFAULT_STORAGE_SIZE, pattern: QUANTITY_PATTERN,
+          type: 'string', default: DEFAULT_STORAGE_SIZE, pattern: QUANTITY_PATTERN, maxLength: 64,
           description: 'Size of each pod\'s data volume. May grow (PVCs are expanded), never shrink.',
         },
         storageClassName: {
@@ -80,10 +85,15 @@ const specSchema: Schema = {
         },
       },
       'x-kubernetes-validations': [
-        { rule: "quantity(self.size).isGreaterThan(quantity('0'))", message: 'spec.storage.size must be greater than zero' },
         {
-          rule: 'quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
-          message: 'spec.storage.size may grow but never shrink: a PersistentVolumeClaim cannot be made smaller',
+          rule: "!has(self.size) || quantity(self.size).isGreaterThan(quantity('0'))",
+          message: 'must be greater than zero',
+          fieldPath: '.size',
+        },
+        {
+          rule: '!has(self.size) || !has(oldSelf.size) || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
+          message: 'may grow but never shrink: a PersistentVolumeClaim cannot be made smaller',
+          fieldPath: '.size',
         },
       ],
     },

@@ -4,49 +4,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../support/cli.js';
+import { BAD_INSTANCES, instanceYaml as instance } from '../../support/bad-instances.js';
 
 const run = promisify(execFile);
 
-function instance(spec: string, metadata = 'name: cache'): string {
-  return `apiVersion: redis.github.com/v1\nkind: RedisInstance\nmetadata: {${metadata}}\nspec:\n${spec}\n`;
-}
-
-// Each bad instance, and the field path its error must name.
-const BAD: ReadonlyArray<readonly [string, string, string]> = [
-  ['negative replicas', instance('  replicas: -1'), 'spec.replicas'],
-  ['fractional replicas', instance('  replicas: 1.5'), 'spec.replicas'],
-  ['replicas as a string', instance('  replicas: "3"'), 'spec.replicas'],
-  ['an empty image', instance('  image: ""'), 'spec.image'],
-  ['an image with a space', instance('  image: "redis 7"'), 'spec.image'],
-  ['a storage size that is not a quantity', instance('  storage: {size: 10GB}'), 'spec.storage.size'],
-  ['a zero storage size', instance('  storage: {size: "0"}'), 'spec.storage.size'],
-  ['an invalid storage class', instance('  storage: {storageClassName: Fast_SSD}'), 'spec.storage.storageClassName'],
-  ['a config value with a newline', instance('  config: {maxmemory: "1mb\\nloadmodule /x.so"}'), 'spec.config.maxmemory'],
-  ['a config value with a carriage return', instance('  config: {maxmemory: "1mb\\rslaveof x 1"}'), 'spec.config.maxmemory'],
-  ['a config value with a NUL', instance('  config: {maxmemory: "1mb\\u0000"}'), 'spec.config.maxmemory'],
-  ['include', instance('  config: {include: /etc/passwd}'), 'spec.config.include'],
-  ['loadmodule', instance('  config: {loadmodule: /tmp/evil.so}'), 'spec.config.loadmodule'],
-  ['dir', instance('  config: {dir: /tmp}'), 'spec.config.dir'],
-  ['port', instance('  config: {port: "6380"}'), 'spec.config.port'],
-  ['replicaof', instance('  config: {replicaof: "evil 6379"}'), 'spec.config.replicaof'],
-  ['requirepass', instance('  config: {requirepass: hunter2}'), 'spec.config.requirepass'],
-  ['a mixed-case directive', instance('  config: {Include: /etc/passwd}'), 'spec.config.Include'],
-  ['an unquoted YAML boolean', instance('  config: {appendonly: yes}'), 'spec.config.appendonly'],
-  ['an unknown update policy', instance('  updatePolicy: {config: Sometimes}'), 'spec.updatePolicy.config'],
-  ['a request above its limit', instance('  resources: {requests: {memory: 1Gi}, limits: {memory: 512Mi}}'), 'spec.resources.requests.memory'],
-  ['a resource that is not a quantity', instance('  resources: {limits: {cpu: lots}}'), 'spec.resources.limits.cpu'],
-  ['an invalid Secret name', instance('  auth: {secretName: "My Secret"}'), 'spec.auth.secretName'],
-  ['an unknown spec field', instance('  replica: 3'), 'spec.replica'],
-  ['a name that is not a DNS-1035 label', instance('  {}', 'name: 1cache'), 'metadata.name'],
-  ['a name too long for the StatefulSet', instance('  {}', `name: ${'a'.repeat(53)}`), 'metadata.name'],
-  ['a missing name', instance('  {}', 'namespace: default'), 'metadata.name'],
-  ['a missing spec', 'apiVersion: redis.github.com/v1\nkind: RedisInstance\nmetadata: {name: x}\n', 'spec'],
-  ['the wrong apiVersion', instance('  {}').replace('redis.github.com/v1', 'redis.github.com/v2'), 'apiVersion'],
-  ['the wrong kind', instance('  {}').replace('kind: RedisInstance', 'kind: Redis'), 'kind'],
-];
-
 describe('redis-operator synth', () => {
-  it.each(BAD)('refuses %s with exit 2 and the field path', async (_, yaml, path) => {
+  it.each(BAD_INSTANCES.map((b) => [b.what, b.yaml, b.path] as const))('refuses %s with exit 2 and the field path', async (_, yaml, path) => {
     const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': yaml });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');

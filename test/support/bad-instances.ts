@@ -1,0 +1,55 @@
+/**
+ * Bad RedisInstances shared by the synth CLI's tests and the API server's (the CRD's schema and
+ * CEL rules must refuse what synth-only mode refuses).
+ */
+export interface BadInstance {
+  readonly what: string;
+  readonly yaml: string;
+  /** The field path the CLI names. */
+  readonly path: string;
+  /**
+   * What the API server's message names, when it differs from `path` (CEL rules on a map report
+   * the map), or `null` when the request cannot reach the RedisInstance schema at all.
+   * @default path
+   */
+  readonly serverPath?: string | null;
+}
+
+export function instanceYaml(spec: string, metadata = 'name: cache'): string {
+  return `apiVersion: redis.github.com/v1\nkind: RedisInstance\nmetadata: {${metadata}}\nspec:\n${spec}\n`;
+}
+
+const i = instanceYaml;
+
+export const BAD_INSTANCES: readonly BadInstance[] = [
+  { what: 'negative replicas', yaml: i('  replicas: -1'), path: 'spec.replicas' },
+  { what: 'fractional replicas', yaml: i('  replicas: 1.5'), path: 'spec.replicas' },
+  { what: 'replicas as a string', yaml: i('  replicas: "3"'), path: 'spec.replicas' },
+  { what: 'an empty image', yaml: i('  image: ""'), path: 'spec.image' },
+  { what: 'an image with a space', yaml: i('  image: "redis 7"'), path: 'spec.image' },
+  { what: 'a storage size that is not a quantity', yaml: i('  storage: {size: 10GB}'), path: 'spec.storage.size' },
+  { what: 'a zero storage size', yaml: i('  storage: {size: "0"}'), path: 'spec.storage.size' },
+  { what: 'an invalid storage class', yaml: i('  storage: {storageClassName: Fast_SSD}'), path: 'spec.storage.storageClassName' },
+  { what: 'a config value with a newline', yaml: i('  config: {maxmemory: "1mb\\nloadmodule /x.so"}'), path: 'spec.config.maxmemory' },
+  { what: 'a config value with a carriage return', yaml: i('  config: {maxmemory: "1mb\\rslaveof x 1"}'), path: 'spec.config.maxmemory' },
+  { what: 'a config value with a NUL', yaml: i('  config: {maxmemory: "1mb\\u0000"}'), path: 'spec.config.maxmemory' },
+  { what: 'include', yaml: i('  config: {include: /etc/passwd}'), path: 'spec.config.include', serverPath: 'spec.config' },
+  { what: 'loadmodule', yaml: i('  config: {loadmodule: /tmp/evil.so}'), path: 'spec.config.loadmodule', serverPath: 'spec.config' },
+  { what: 'dir', yaml: i('  config: {dir: /tmp}'), path: 'spec.config.dir', serverPath: 'spec.config' },
+  { what: 'port', yaml: i('  config: {port: "6380"}'), path: 'spec.config.port', serverPath: 'spec.config' },
+  { what: 'replicaof', yaml: i('  config: {replicaof: "evil 6379"}'), path: 'spec.config.replicaof', serverPath: 'spec.config' },
+  { what: 'requirepass', yaml: i('  config: {requirepass: hunter2}'), path: 'spec.config.requirepass', serverPath: 'spec.config' },
+  { what: 'a mixed-case directive', yaml: i('  config: {Include: /etc/passwd}'), path: 'spec.config.Include', serverPath: 'spec.config' },
+  { what: 'an unquoted YAML boolean', yaml: i('  config: {appendonly: yes}'), path: 'spec.config.appendonly' },
+  { what: 'an unknown update policy', yaml: i('  updatePolicy: {config: Sometimes}'), path: 'spec.updatePolicy.config' },
+  { what: 'a request above its limit', yaml: i('  resources: {requests: {memory: 1Gi}, limits: {memory: 512Mi}}'), path: 'spec.resources.requests.memory', serverPath: 'spec.resources' },
+  { what: 'a resource that is not a quantity', yaml: i('  resources: {limits: {cpu: lots}}'), path: 'spec.resources.limits.cpu' },
+  { what: 'an invalid Secret name', yaml: i('  auth: {secretName: "My Secret"}'), path: 'spec.auth.secretName' },
+  { what: 'an unknown spec field', yaml: i('  replica: 3'), path: 'spec.replica' },
+  { what: 'a name that is not a DNS-1035 label', yaml: i('  {}', 'name: 1cache'), path: 'metadata.name' },
+  { what: 'a name too long for the StatefulSet', yaml: i('  {}', `name: ${'a'.repeat(53)}`), path: 'metadata.name' },
+  { what: 'a missing name', yaml: i('  {}', 'namespace: default'), path: 'metadata.name' },
+  { what: 'a missing spec', yaml: 'apiVersion: redis.github.com/v1\nkind: RedisInstance\nmetadata: {name: x}\n', path: 'spec' },
+  { what: 'the wrong apiVersion', yaml: i('  {}').replace('redis.github.com/v1', 'redis.github.com/v2'), path: 'apiVersion', serverPath: null },
+  { what: 'the wrong kind', yaml: i('  {}').replace('kind: RedisInstance', 'kind: Redis'), path: 'kind', serverPath: null },
+];
