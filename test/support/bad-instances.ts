@@ -48,7 +48,7 @@ export const BAD_INSTANCES: readonly BadInstance[] = [
   { what: 'an unknown spec field', yaml: i('  replica: 3'), path: 'spec.replica' },
   { what: 'a name that is not a DNS-1035 label', yaml: i('  {}', 'name: 1cache'), path: 'metadata.name' },
   { what: 'a name too long for the StatefulSet', yaml: i('  {}', `name: ${'a'.repeat(53)}`), path: 'metadata.name' },
-  { what: 'a missing name', yaml: i('  {}', 'namespace: default'), path: 'metadata.name' },
+  { what: 'a missing name', yaml: i('  {}', 'labels: {app: cache}'), path: 'metadata.name' },
   { what: 'a missing spec', yaml: 'apiVersion: redis.github.com/v1\nkind: RedisInstance\nmetadata: {name: x}\n', path: 'spec' },
   { what: 'the wrong apiVersion', yaml: i('  {}').replace('redis.github.com/v1', 'redis.github.com/v2'), path: 'apiVersion', serverPath: null },
   { what: 'the wrong kind', yaml: i('  {}').replace('kind: RedisInstance', 'kind: Redis'), path: 'kind', serverPath: null },
