@@ -23,6 +23,13 @@ export interface ClusterCertificates {
   /** The user names the default RBAC policy grants the controller manager's and scheduler's rights to. */
   readonly controllerManager: CertificateFiles;
   readonly scheduler: CertificateFiles;
+  /**
+   * A second CA and its client certificate for the aggregation layer: the API server proxies to
+   * extension API servers with it, and the controller manager and scheduler read this CA from
+   * `extension-apiserver-authentication` to trust requests the API server forwards.
+   */
+  readonly frontProxyCaCertFile: string;
+  readonly frontProxyClient: CertificateFiles;
   /** Key pair that signs and verifies service account tokens. */
   readonly serviceAccountKeyFile: string;
   readonly serviceAccountPublicKeyFile: string;
@@ -36,30 +43,37 @@ const KUBERNETES_SERVICE_IP = '10.96.0.1';
 const OPENSSL_CONFIG = '[req]\ndistinguished_name = dn\n[dn]\n';
 
 /**
- * Generates a fresh CA and the certificates signed by it into `dir` with the openssl CLI
+ * Generates fresh CAs and the certificates signed by them into `dir` with the openssl CLI
  * (P-256 keys: fast to generate and accepted by every component).
  */
 export async function generateCertificates(dir: string): Promise<ClusterCertificates> {
   await mkdir(dir, { recursive: true });
   const configFile = join(dir, 'openssl.cnf');
   await writeFile(configFile, OPENSSL_CONFIG);
-  const caCertFile = join(dir, 'ca.crt');
-  const caKeyFile = join(dir, 'ca.key');
   const keyArgs = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-config', configFile];
 
-  await run('openssl', [
-    'req', '-x509', ...keyArgs, '-days', '3650',
-    '-subj', '/CN=redis-operator-local-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-    '-keyout', caKeyFile, '-out', caCertFile,
-  ]);
-
-  const issue = async (name: string, subject: string, extensions: readonly string[]): Promise<CertificateFiles> => {
+  const createCa = async (name: string, commonName: string): Promise<CertificateFiles> => {
     const certFile = join(dir, `${name}.crt`);
     const keyFile = join(dir, `${name}.key`);
     await run('openssl', [
-      'req', '-x509', ...keyArgs, '-days', '365', '-CA', caCertFile, '-CAkey', caKeyFile,
+      'req', '-x509', ...keyArgs, '-days', '3650',
+      '-subj', `/CN=${commonName}`,
+      '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+      '-keyout', keyFile, '-out', certFile,
+    ]);
+    return { certFile, keyFile };
+  };
+  const [ca, frontProxyCa] = await Promise.all([
+    createCa('ca', 'redis-operator-local-ca'),
+    createCa('front-proxy-ca', 'redis-operator-local-front-proxy-ca'),
+  ]);
+
+  const issue = async (name: string, subject: string, extensions: readonly string[], issuer = ca): Promise<CertificateFiles> => {
+    const certFile = join(dir, `${name}.crt`);
+    const keyFile = join(dir, `${name}.key`);
+    await run('openssl', [
+      'req', '-x509', ...keyArgs, '-days', '365', '-CA', issuer.certFile, '-CAkey', issuer.keyFile,
       '-subj', subject,
       '-addext', 'basicConstraints=critical,CA:FALSE',
       '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
@@ -68,7 +82,7 @@ export async function generateCertificates(dir: string): Promise<ClusterCertific
     ]);
     return { certFile, keyFile };
   };
-  const client = (name: string, subject: string) => issue(name, subject, ['extendedKeyUsage=clientAuth']);
+  const client = (name: string, subject: string, issuer = ca) => issue(name, subject, ['extendedKeyUsage=clientAuth'], issuer);
 
   const serviceAccountKeyFile = join(dir, 'service-account.key');
   const serviceAccountPublicKeyFile = join(dir, 'service-account.pub');
@@ -78,7 +92,7 @@ export async function generateCertificates(dir: string): Promise<ClusterCertific
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
 
-  const [apiServer, admin, controllerManager, scheduler] = await Promise.all([
+  const [apiServer, admin, controllerManager, scheduler, frontProxyClient] = await Promise.all([
     issue('kube-apiserver', '/CN=kube-apiserver', [
       'extendedKeyUsage=serverAuth',
       'subjectAltName=' +
@@ -95,12 +109,15 @@ export async function generateCertificates(dir: string): Promise<ClusterCertific
     client('admin', '/O=system:masters/CN=redis-operator-admin'),
     client('kube-controller-manager', '/CN=system:kube-controller-manager'),
     client('kube-scheduler', '/CN=system:kube-scheduler'),
+    client('front-proxy-client', '/CN=front-proxy-client', frontProxyCa),
     writeFile(serviceAccountKeyFile, serviceAccountKeys.privateKey, { mode: 0o600 }),
     writeFile(serviceAccountPublicKeyFile, serviceAccountKeys.publicKey),
   ]);
   return {
-    caCertFile,
-    caKeyFile,
+    caCertFile: ca.certFile,
+    caKeyFile: ca.keyFile,
+    frontProxyCaCertFile: frontProxyCa.certFile,
+    frontProxyClient,
     apiServer,
     admin,
     controllerManager,

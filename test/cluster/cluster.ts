@@ -50,15 +50,18 @@ export interface RunningCluster {
   /** The API server's URL, `https://127.0.0.1:<port>`. */
   readonly server: string;
   readonly ports: ClusterPorts;
+  /** The running components, in start order. */
+  readonly components: readonly ComponentRecord[];
   /** Stops every component and removes the state under `dir`. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** What `cluster.json` records, so that `stopCluster` works from another process. */
-interface ClusterState {
+/** What `DIR/cluster.json` records, so that `stopCluster` works from another process. */
+export interface ClusterState {
   readonly server: string;
   readonly ports: ClusterPorts;
   readonly components: ComponentRecord[];
+  /** Present when the cluster is tied to the process that started it (not `detached`). */
   watchdog?: ComponentRecord;
 }
 
@@ -81,7 +84,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   const detached = options.detached ?? false;
   const statePath = join(dir, 'cluster.json');
 
-  const previous = await readState(dir);
+  const previous = await readClusterState(dir);
   if (previous !== undefined) {
     if (previous.components.some(isRunning)) {
       throw new ClusterStartError(`a cluster is already running in ${dir}; stop it first (cluster down --dir ${options.dir})`, dir);
@@ -184,7 +187,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
     throw new ClusterStartError(`the local control plane did not start in ${dir}: ${reason}\n${logs}`, dir);
   }
 
-  return { dir, kubeconfigPath, server, ports, stop };
+  return { dir, kubeconfigPath, server, ports, components: state.components, stop };
 }
 
 /**
@@ -193,15 +196,15 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
  */
 export async function stopCluster(dir: string): Promise<void> {
   const absolute = resolve(dir);
-  const state = await readState(absolute);
+  const state = await readClusterState(absolute);
   if (state === undefined) return;
   await stopRecorded(absolute, state, join(absolute, 'kubeconfig'));
 }
 
 /** Reads `DIR/cluster.json`, or undefined when there is none. */
-async function readState(dir: string): Promise<ClusterState | undefined> {
+export async function readClusterState(dir: string): Promise<ClusterState | undefined> {
   try {
-    return JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as ClusterState;
+    return JSON.parse(await readFile(join(resolve(dir), 'cluster.json'), 'utf8')) as ClusterState;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -349,6 +352,18 @@ function componentArgs(
       // stay on; NodeRestriction is what kubeadm adds on top.
       '--enable-admission-plugins=NodeRestriction',
       '--allow-privileged=true',
+      // The aggregation layer as kubeadm configures it; its CA also lets the controller manager
+      // and scheduler authenticate requests to their own secure ports.
+      `--requestheader-client-ca-file=${certificates.frontProxyCaCertFile}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${certificates.frontProxyClient.certFile}`,
+      `--proxy-client-key-file=${certificates.frontProxyClient.keyFile}`,
+      // The `kubernetes` Service's endpoint would be 127.0.0.1, which Endpoints reject as
+      // loopback; nothing in the cluster dials it (no pod really runs), so it stays without one.
+      '--endpoint-reconciler-type=none',
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${certificates.serviceAccountPublicKeyFile}`,
