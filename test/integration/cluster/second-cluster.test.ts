@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,13 @@ async function clusterCommand(...args: string[]): Promise<string> {
 
 describe('cluster up and down', () => {
   it('starts a second cluster in another directory while one runs, and down leaves no process or port behind', async () => {
-    const dir = join(await mkdtemp(join(tmpdir(), 'redis-operator-second-')), 'cluster');
-    onTestFinished(() => stopCluster(dir));
+    // A directory that does not exist yet, as `up` must create it (and `down` remove it).
+    const parent = await mkdtemp(join(tmpdir(), 'redis-operator-second-'));
+    const dir = join(parent, 'cluster');
+    onTestFinished(async () => {
+      await stopCluster(dir);
+      await rm(parent, { recursive: true, force: true });
+    });
 
     const output = await clusterCommand('up', '--dir', dir);
     expect(output).toContain('Local control plane up');
