@@ -13,8 +13,10 @@ const USAGE = `Usage: npm run cluster -- <up|down> [--dir DIR]
   down   Stop every component started in DIR and remove its state.
 
 Options:
-  --dir DIR   State directory (default: .cluster)
-  -h, --help  Show this help
+  --dir DIR              State directory (default: .cluster)
+  --stop-with-pid PID    (up) Stop the cluster by itself once process PID has exited, for
+                         scripts that must not leave a cluster behind when they are killed
+  -h, --help             Show this help
 
 Binaries are built on first use (see test/cluster/build-binaries.sh); set KUBEBUILDER_ASSETS to
 use existing ones.`;
@@ -22,7 +24,11 @@ use existing ones.`;
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { dir: { type: 'string', default: '.cluster' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      dir: { type: 'string', default: '.cluster' },
+      'stop-with-pid': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   const [command, ...extra] = positionals;
   if (values.help) {
@@ -39,8 +45,25 @@ async function main(): Promise<number> {
     console.log(`Stopped the local control plane in ${dir}.`);
     return 0;
   }
+  const owner = values['stop-with-pid'];
+  if (owner !== undefined && !/^[1-9][0-9]*$/.test(owner)) {
+    console.error(`--stop-with-pid takes a process id, not ${owner}`);
+    return 2;
+  }
+  // An interrupted `up` must not leave half a cluster running detached.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`Interrupted; stopping what was started in ${dir}.`);
+      void stopCluster(dir).finally(() => process.exit(130));
+    });
+  }
   const started = Date.now();
-  const cluster = await startCluster({ dir, detached: true, log: (message) => console.error(message) });
+  const cluster = await startCluster({
+    dir,
+    detached: true,
+    ...(owner === undefined ? {} : { stopWhenProcessExits: Number(owner) }),
+    log: (message) => console.error(message),
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`Local control plane up in ${seconds} s at ${cluster.server}.
   export KUBECONFIG=${cluster.kubeconfigPath}

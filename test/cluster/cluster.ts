@@ -24,12 +24,17 @@ export interface StartClusterOptions {
   /** Directory for certificates, etcd's data, logs, the kubeconfig and the state file. */
   readonly dir: string;
   /**
-   * Leave the components running after this process exits (`cluster up`). When false they
-   * share our process group and a watchdog stops them if this process dies without calling
-   * `stop()`.
+   * Start the components in sessions of their own, so they keep running after this process
+   * exits (`cluster up`). When false they share our process group, so a Ctrl-C reaches them.
    * @default false
    */
   readonly detached?: boolean;
+  /**
+   * A watchdog stops the cluster and removes its state once this process is gone, for when it
+   * dies without calling `stop()` (killed, or interrupted past vitest's teardown).
+   * @default process.pid when not detached; no watchdog when detached
+   */
+  readonly stopWhenProcessExits?: number;
   /** Progress messages. @default no output */
   readonly log?: (message: string) => void;
 }
@@ -61,7 +66,7 @@ export interface ClusterState {
   readonly server: string;
   readonly ports: ClusterPorts;
   readonly components: ComponentRecord[];
-  /** Present when the cluster is tied to the process that started it (not `detached`). */
+  /** Present when the cluster is tied to a process (`stopWhenProcessExits`). */
   watchdog?: ComponentRecord;
 }
 
@@ -82,6 +87,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   const dir = resolve(options.dir);
   const log = options.log ?? (() => undefined);
   const detached = options.detached ?? false;
+  const owner = options.stopWhenProcessExits ?? (detached ? undefined : process.pid);
   const statePath = join(dir, 'cluster.json');
 
   const previous = await readClusterState(dir);
@@ -132,8 +138,8 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   };
 
   try {
-    if (!detached) {
-      state.watchdog = startWatchdog(dir);
+    if (owner !== undefined) {
+      state.watchdog = startWatchdog(dir, owner);
       await saveState();
     }
     const args = componentArgs(dir, certificates, ports, kubeconfigPath, componentKubeconfigs);
@@ -212,12 +218,14 @@ export async function readClusterState(dir: string): Promise<ClusterState | unde
 }
 
 async function stopRecorded(dir: string, state: ClusterState, kubeconfigPath: string | undefined, options: { keepState?: boolean } = {}): Promise<void> {
-  // The watchdog goes first: once we are stopping on purpose it must not act on these PIDs.
-  if (state.watchdog !== undefined) await stopComponents([[state.watchdog]], 1_000);
   const provisioned = kubeconfigPath === undefined ? [] : await provisionedHostPaths(kubeconfigPath);
   const byName = (...names: string[]) => state.components.filter((record) => names.includes(record.name));
   // Clients first, so the API server is not left waiting for their watches; etcd last.
   await stopComponents([byName('kwok', 'kube-scheduler', 'kube-controller-manager'), byName('kube-apiserver'), byName('etcd')]);
+  // The watchdog goes last: if we are killed half-way through stopping, it finishes the job
+  // once its owner is gone. Stopping it right after the components leaves no time for their
+  // PIDs to be reused before it could act on them.
+  if (state.watchdog !== undefined) await stopComponents([[state.watchdog]], 1_000);
   // kube-controller-manager's host-path provisioner made a directory per volume under /tmp.
   await Promise.all(provisioned.map((path) => rm(path, { recursive: true, force: true })));
   if (!options.keepState) await removeState(dir);
@@ -250,11 +258,11 @@ function assertAllRunning(components: readonly ComponentRecord[]): void {
 }
 
 /**
- * A shell loop that outlives us: when this process is gone without having stopped the cluster
- * (killed, or an interrupt that skipped vitest's teardown), it stops the components and removes
- * the state. It reads the PIDs from the state file when it acts, so it sees every component.
+ * A shell loop that outlives us: when the owner process is gone without the cluster having been
+ * stopped, it stops the components and removes the state. It reads the PIDs from the state file
+ * when it acts, so it sees every component started after it.
  */
-function startWatchdog(dir: string): ComponentRecord {
+function startWatchdog(dir: string, owner: number): ComponentRecord {
   const script = `
 owner="$1"; dir="$2"
 while kill -0 "$owner" 2>/dev/null; do sleep 1; done
@@ -265,7 +273,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $pids 2>/dev/null || break; sleep 0.5;
 cd "$dir" && rm -rf ${STATE_ENTRIES.join(' ')} && cd / && rmdir "$dir" 2>/dev/null
 exit 0
 `;
-  const child = spawn('sh', ['-c', script, 'redis-operator-cluster-watchdog', String(process.pid), dir], {
+  const child = spawn('sh', ['-c', script, 'redis-operator-cluster-watchdog', String(owner), dir], {
     detached: true,
     stdio: 'ignore',
   });

@@ -26,15 +26,14 @@ async function clusterCommand(...args: string[]): Promise<string> {
 
 describe('cluster up and down', () => {
   it('starts a second cluster in another directory while one runs, and down leaves no process or port behind', async () => {
-    // A directory that does not exist yet, as `up` must create it (and `down` remove it).
-    const parent = await mkdtemp(join(tmpdir(), 'redis-operator-second-'));
-    const dir = join(parent, 'cluster');
+    const dir = await mkdtemp(join(tmpdir(), 'redis-operator-second-'));
     onTestFinished(async () => {
       await stopCluster(dir);
-      await rm(parent, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     });
 
-    const output = await clusterCommand('up', '--dir', dir);
+    // Tied to this test process, so a run killed half-way does not leave this cluster behind.
+    const output = await clusterCommand('up', '--dir', dir, '--stop-with-pid', String(process.pid));
     expect(output).toContain('Local control plane up');
 
     // `up` has returned, and its components keep running without it.
