@@ -45,13 +45,31 @@ missing_binaries() {
   done
 }
 
+# kube-controller-manager and kube-scheduler may be one minor older than kube-apiserver, never
+# newer: say so when KUBEBUILDER_ASSETS brings an API server of another minor than ours.
+warn_about_version_skew() {
+  local assets_apiserver="${KUBEBUILDER_ASSETS:-}/kube-apiserver" theirs
+  [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$assets_apiserver" ] || return 0
+  [ -x "$KUBEBUILDER_ASSETS/kube-controller-manager" ] && [ -x "$KUBEBUILDER_ASSETS/kube-scheduler" ] && return 0
+  theirs="$("$assets_apiserver" --version 2>/dev/null | sed -n 's/^Kubernetes \(v[0-9]*\.[0-9]*\).*/\1/p')"
+  if [ -n "$theirs" ] && [ "$theirs" != "${KUBERNETES_VERSION%.*}" ]; then
+    echo "Warning: kube-apiserver in KUBEBUILDER_ASSETS is $theirs, but kube-controller-manager and kube-scheduler come from $KUBERNETES_VERSION; put ones of the same minor next to it." >&2
+  fi
+}
+
 missing="$(missing_binaries)"
 if [ -z "$missing" ]; then
+  warn_about_version_skew
   exit 0
 fi
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "The local control plane needs Go 1.26 or newer to build $(echo $missing | tr ' ' ',') (install the golang-go package or a toolchain from go.dev), or KUBEBUILDER_ASSETS pointing at a directory that holds them." >&2
+# Go 1.21 and newer fetch the toolchain that go.mod asks for (1.26) by themselves.
+go_minor=""
+if command -v go >/dev/null 2>&1; then
+  go_minor="$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
+fi
+if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
+  echo "Building the local control plane's binaries ($(echo $missing | sed 's/ /, /g')) needs Go 1.26 or newer on PATH (https://go.dev/dl/), or KUBEBUILDER_ASSETS set to a directory that already holds them." >&2
   exit 1
 fi
 
@@ -171,3 +189,4 @@ if needs kwok; then
 fi
 
 echo "Built the local control plane's binaries in $((SECONDS - started)) s." >&2
+warn_about_version_skew
