@@ -41,8 +41,8 @@ async function main(): Promise<number> {
   }
   const dir = values.dir;
   if (command === 'down') {
-    await stopCluster(dir);
-    console.log(`Stopped the local control plane in ${dir}.`);
+    const stopped = await stopCluster(dir);
+    console.log(stopped ? `Stopped the local control plane in ${dir}.` : `No local control plane was running in ${dir}.`);
     return 0;
   }
   const owner = values['stop-with-pid'];

@@ -198,13 +198,14 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
 
 /**
  * Stops the cluster recorded under `dir` (by `cluster up`, or by a run that died) and removes
- * its state. Does nothing when `dir` holds no cluster.
+ * its state. Returns false when `dir` holds no cluster.
  */
-export async function stopCluster(dir: string): Promise<void> {
+export async function stopCluster(dir: string): Promise<boolean> {
   const absolute = resolve(dir);
   const state = await readClusterState(absolute);
-  if (state === undefined) return;
+  if (state === undefined) return false;
   await stopRecorded(absolute, state, join(absolute, 'kubeconfig'));
+  return true;
 }
 
 /** Reads `DIR/cluster.json`, or undefined when there is none. */

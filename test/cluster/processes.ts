@@ -76,21 +76,20 @@ function signal(record: ComponentRecord, name: NodeJS.Signals): void {
  */
 export async function stopComponents(groups: readonly (readonly ComponentRecord[])[], graceMs = 5_000): Promise<void> {
   for (const group of groups) {
+    const exited = (signalName: NodeJS.Signals, timeoutMs: number) =>
+      waitFor(
+        async () => {
+          const running = group.filter(isRunning).map((record) => record.name);
+          return running.length === 0 ? { done: true, value: undefined } : { done: false, observation: running.join(', ') };
+        },
+        { description: `components to exit after ${signalName}`, timeoutMs, intervalMs: 50 },
+      );
     for (const record of group) signal(record, 'SIGTERM');
-    const stillRunning = () => group.filter(isRunning).map((record) => record.name);
     try {
-      await waitFor(async () => (stillRunning().length === 0 ? { done: true, value: undefined } : { done: false, observation: stillRunning().join(', ') }), {
-        description: 'components to exit after SIGTERM',
-        timeoutMs: graceMs,
-        intervalMs: 50,
-      });
+      await exited('SIGTERM', graceMs);
     } catch {
       for (const record of group) signal(record, 'SIGKILL');
-      await waitFor(async () => (stillRunning().length === 0 ? { done: true, value: undefined } : { done: false, observation: stillRunning().join(', ') }), {
-        description: 'components to exit after SIGKILL',
-        timeoutMs: 5_000,
-        intervalMs: 50,
-      });
+      await exited('SIGKILL', 5_000);
     }
   }
 }
