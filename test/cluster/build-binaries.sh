@@ -185,7 +185,7 @@ fi
 if needs kwok; then
   dir="$build_root/kwok"
   write_module "$dir" "require sigs.k8s.io/kwok $KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
-  build_into_cache "$dir" kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+  build_into_cache "$dir" kwok sigs.k8s.io/kwok/cmd/kwok ""
 fi
 
 echo "Built the local control plane's binaries in $((SECONDS - started)) s." >&2
