@@ -56,3 +56,8 @@ export async function waitFor<T>(poll: () => Promise<Poll<T>>, options: WaitOpti
   }
 }
 
+/** Shorthand for a poll that holds when `value` is defined and not false. */
+export function pollResult<T>(value: T | undefined | false, observation?: string): Poll<T> {
+  if (value === undefined || value === false) return observation === undefined ? { done: false } : { done: false, observation };
+  return { done: true, value };
+}
