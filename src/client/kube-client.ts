@@ -1,0 +1,295 @@
+import http from 'node:http';
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ApiError } from './api-error.js';
+import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
+import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
+
+export type PatchType = 'json' | 'merge' | 'apply';
+
+const CONTENT_TYPES: Record<PatchType, string> = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface ListOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly resourceVersion?: string;
+  readonly limit?: number;
+  readonly continueToken?: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Ask the API server to end the watch after this long; the caller then resumes it. */
+  readonly timeoutSeconds?: number;
+  readonly allowWatchBookmarks?: boolean;
+  /** Aborting ends the watch (the returned promise resolves). */
+  readonly signal?: AbortSignal;
+}
+
+export interface DeleteOptions {
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+}
+
+interface RequestOptions {
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly timeoutMs?: number;
+}
+
+/** The field manager of every write the operator makes (server-side apply and updates). */
+export const FIELD_MANAGER = 'redis-operator';
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * A small JSON client for the Kubernetes API, on top of client-node's KubeConfig (which handles
+ * kubeconfig files, in-cluster service-account tokens and their rotation).
+ *
+ * Objects stay in wire form. client-node's typed APIs re-serialize bodies through their models,
+ * which silently drops fields the models spell differently (`x-kubernetes-validations`,
+ * `default`); the operator compares and writes exactly what the API server stores, so it talks
+ * JSON directly. Connections are kept alive and shared.
+ */
+export class KubeClient {
+  private readonly server: URL;
+  private agent: http.Agent | undefined;
+
+  constructor(private readonly kubeConfig: KubeConfig, private readonly userAgent = 'redis-operator') {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+  }
+
+  /** From a kubeconfig file, or else $KUBECONFIG / ~/.kube/config / the in-cluster service account. */
+  static load(kubeconfigPath?: string): KubeClient {
+    const kubeConfig = new KubeConfig();
+    if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
+    else kubeConfig.loadFromDefault();
+    return new KubeClient(kubeConfig);
+  }
+
+  get serverUrl(): string {
+    return this.server.toString();
+  }
+
+  async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
+    try {
+      return await this.request<T>('GET', resourcePath(resource, namespace, name));
+    } catch (error) {
+      if (error instanceof ApiError && error.isNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  async list<T extends KubeObject>(resource: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
+    const list = await this.request<ObjectList<T>>('GET', resourcePath(resource, options.namespace), {
+      query: listQuery(options),
+    });
+    // List items omit apiVersion and kind; put them back so every object is self-describing.
+    const apiVersion = apiVersionOf(resource);
+    return { ...list, items: (list.items ?? []).map((item) => ({ ...item, apiVersion, kind: resource.kind })) };
+  }
+
+  create<T extends KubeObject>(resource: ResourceType, body: KubeObject): Promise<T> {
+    return this.request<T>('POST', resourcePath(resource, body.metadata.namespace), {
+      body, query: { fieldManager: FIELD_MANAGER },
+    });
+  }
+
+  /** PUT: an update guarded by `metadata.resourceVersion` (409 Conflict when stale). */
+  replace<T extends KubeObject>(resource: ResourceType, body: KubeObject, subresource?: string): Promise<T> {
+    return this.request<T>('PUT', resourcePath(resource, body.metadata.namespace, body.metadata.name, subresource), {
+      body, query: { fieldManager: FIELD_MANAGER },
+    });
+  }
+
+  patch<T extends KubeObject>(
+    resource: ResourceType, namespace: string | undefined, name: string, patch: unknown, type: PatchType,
+    options: { subresource?: string; force?: boolean } = {},
+  ): Promise<T> {
+    return this.request<T>('PATCH', resourcePath(resource, namespace, name, options.subresource), {
+      body: patch,
+      contentType: CONTENT_TYPES[type],
+      query: { fieldManager: FIELD_MANAGER, ...(options.force ? { force: true } : {}) },
+    });
+  }
+
+  /** Server-side apply as the operator's field manager, taking over conflicting fields. Fields
+   * the operator applied before and leaves out now are removed. */
+  apply<T extends KubeObject>(resource: ResourceType, body: KubeObject): Promise<T> {
+    return this.patch<T>(resource, body.metadata.namespace, body.metadata.name, body, 'apply', { force: true });
+  }
+
+  /** Deletes; true when it was there. */
+  async delete(resource: ResourceType, name: string, namespace: string | undefined, options: DeleteOptions = {}): Promise<boolean> {
+    try {
+      await this.request('DELETE', resourcePath(resource, namespace, name), {
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', ...options },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.isNotFound) return false;
+      throw error;
+    }
+  }
+
+  /** GET of any path, as text (e.g. /metrics, /readyz). */
+  async getText(path: string): Promise<string> {
+    const { status, body } = await this.send('GET', path, {});
+    if (status >= 300) throw new ApiError('GET', path, status, undefined, body.slice(0, 500));
+    return body;
+  }
+
+  /**
+   * Streams watch events to `onEvent` until the server ends the watch, the signal aborts it
+   * (both resolve) or the connection fails (rejects). An ERROR event is thrown as ApiError, so
+   * "410 Gone" reaches the caller as `isGone`.
+   */
+  async watch<T extends KubeObject>(resource: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
+    const path = resourcePath(resource, options.namespace);
+    const query = {
+      ...listQuery(options),
+      watch: true,
+      allowWatchBookmarks: options.allowWatchBookmarks ?? true,
+      timeoutSeconds: options.timeoutSeconds,
+    };
+    const request = await this.prepare('GET', path, { query });
+    const apiVersion = apiVersionOf(resource);
+    await new Promise<void>((resolve, reject) => {
+      const req = this.transport().request(request.url, { ...request.options, signal: options.signal }, (res) => {
+        if ((res.statusCode ?? 0) >= 300) {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => { text += chunk; });
+          res.on('end', () => reject(apiError('GET', path, res.statusCode ?? 0, text)));
+          return;
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line === '') continue;
+            let event: WatchEvent<T>;
+            try {
+              event = JSON.parse(line) as WatchEvent<T>;
+            } catch (error) {
+              req.destroy(error as Error);
+              return;
+            }
+            if (event.type === 'ERROR') {
+              const status = event.object as unknown as { code?: number; reason?: string; message?: string };
+              req.destroy(new ApiError('WATCH', path, status.code ?? 0, status.reason, status.message ?? 'watch error'));
+              return;
+            }
+            try {
+              onEvent({ type: event.type, object: { ...event.object, apiVersion, kind: resource.kind } });
+            } catch (error) {
+              req.destroy(error as Error);
+              return;
+            }
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', (error) => reject(error));
+        res.on('aborted', () => resolve());
+      });
+      req.on('error', (error) => {
+        if (options.signal?.aborted) resolve();
+        else reject(error);
+      });
+      req.end();
+    });
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const { status, body } = await this.send(method, path, options);
+    if (status >= 300) throw apiError(method, path, status, body);
+    return (body === '' ? undefined : JSON.parse(body)) as T;
+  }
+
+  private async send(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: string }> {
+    const request = await this.prepare(method, path, options);
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    return new Promise((resolve, reject) => {
+      const headers = payload === undefined
+        ? request.options.headers
+        : { ...request.options.headers, 'Content-Length': String(Buffer.byteLength(payload)) };
+      const req = this.transport().request(request.url, {
+        ...request.options,
+        headers,
+        timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new ApiError(method, path, 0, 'Timeout', 'request timed out')));
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  private transport(): typeof https | typeof http {
+    return this.server.protocol === 'http:' ? http : https;
+  }
+
+  private async prepare(method: string, path: string, options: RequestOptions): Promise<{ url: URL; options: https.RequestOptions }> {
+    // KubeConfig fills in credentials (and refreshes rotating tokens) on every call; the TLS
+    // material goes into one keep-alive agent that all requests share.
+    const auth: https.RequestOptions = { headers: {} };
+    await this.kubeConfig.applyToHTTPSOptions(auth);
+    if (!this.agent) {
+      const agentOptions = {
+        keepAlive: true,
+        ca: auth.ca, cert: auth.cert, key: auth.key,
+        ...(auth.rejectUnauthorized !== undefined ? { rejectUnauthorized: auth.rejectUnauthorized } : {}),
+        ...(auth.servername ? { servername: auth.servername } : {}),
+      };
+      this.agent = this.server.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent(agentOptions);
+    }
+    const url = new URL(this.server.toString().replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+    };
+    for (const [key, value] of Object.entries(auth.headers ?? {})) {
+      if (typeof value === 'string') headers[key] = value;
+    }
+    if (auth.auth) headers.Authorization = `Basic ${Buffer.from(auth.auth).toString('base64')}`;
+    if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+    return { url, options: { method, headers, agent: this.agent } };
+  }
+}
+
+function listQuery(options: ListOptions): Record<string, string | number | undefined> {
+  return {
+    labelSelector: options.labelSelector,
+    fieldSelector: options.fieldSelector,
+    resourceVersion: options.resourceVersion,
+    limit: options.limit,
+    continue: options.continueToken,
+  };
+}
+
+function apiError(method: string, path: string, status: number, body: string): ApiError {
+  try {
+    const parsed = JSON.parse(body) as { reason?: string; message?: string };
+    return new ApiError(method, path, status, parsed.reason, parsed.message ?? body);
+  } catch {
+    return new ApiError(method, path, status, undefined, body.slice(0, 500));
+  }
+}
