@@ -1,0 +1,126 @@
+import { injectable } from 'inversify';
+import type { DefaultedRedisInstance } from '../api/redis-instance.js';
+import { instanceLabels } from '../api/names.js';
+import { compareQuantities } from '../api/quantity.js';
+import type { KubeObject } from '../client/objects.js';
+import { Resources } from '../client/resources.js';
+import { type Change, causeLine, describeValue, needsStatefulSetRestart } from '../reconcile/change-set.js';
+import { summarize } from './rolling-strategy.js';
+import type { StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
+
+interface PersistentVolumeClaim extends KubeObject {
+  readonly spec: { storageClassName?: string; resources?: { requests?: { storage?: string } } };
+}
+
+/** How long to wait for the orphaning delete to finish before trying again later. */
+const GONE_TIMEOUT_MS = 60_000;
+const GONE_POLL_MS = 100;
+
+/**
+ * Replaces the StatefulSet without taking Redis down: it is deleted with
+ * `propagationPolicy: Orphan` (the garbage collector leaves its pods and PVCs running, only
+ * removing their owner references), and the new StatefulSet, which has the same selector,
+ * adopts them and rolls them to the new template. Pods and PVCs are never deleted.
+ *
+ * A bigger `storage.size` first expands every existing claim, since the new template only
+ * applies to claims created later; when a claim's StorageClass does not allow expansion the
+ * strategy refuses and does nothing.
+ */
+@injectable()
+export class RecreateStrategy implements UpdateStrategy {
+  readonly name = 'Recreate';
+
+  accepts(changes: readonly Change[], instance: DefaultedRedisInstance): boolean {
+    return needsStatefulSetRestart(changes, instance.spec.updatePolicy.config);
+  }
+
+  async execute(context: StrategyContext): Promise<StrategyOutcome> {
+    const { client, desired, live, instance, logger } = context;
+    const log = { instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name };
+    logger.info('StatefulSet restart required', { ...log, changes: context.changes.map((c) => c.path) });
+    for (const change of context.changes) {
+      logger.info(causeLine(change), { ...log, path: change.path, from: describeValue(change.from), to: describeValue(change.to) });
+    }
+
+    const notes: string[] = [];
+    if (context.changes.some((c) => c.kind === 'storageSize')) {
+      const expansion = await this.expandClaims(context);
+      if (expansion.kind === 'blocked') return expansion;
+      if (expansion.expanded > 0) notes.push(`expanded ${expansion.expanded} PersistentVolumeClaim(s) to ${instance.spec.storage.size}`);
+    }
+    const classChange = context.changes.find((c) => c.kind === 'storageClass');
+    if (classChange) {
+      notes.push(`existing PersistentVolumeClaims keep storage class ${describeValue(classChange.from)}; only new ones use ${describeValue(classChange.to)}`);
+    }
+
+    const name = live.metadata.name;
+    const namespace = live.metadata.namespace;
+    await client.delete(Resources.statefulSet, name, namespace, {
+      propagationPolicy: 'Orphan',
+      // Only the StatefulSet that was compared, never a newer one someone else created.
+      preconditions: { uid: live.metadata.uid },
+    });
+    const deadline = Date.now() + GONE_TIMEOUT_MS;
+    for (;;) {
+      const current = await client.get(Resources.statefulSet, name, namespace);
+      if (!current || current.metadata.uid !== live.metadata.uid) break;
+      if (Date.now() > deadline) throw new Error(`StatefulSet ${namespace}/${name} was not gone ${GONE_TIMEOUT_MS / 1000} s after its orphaning delete`);
+      await new Promise((resolve) => setTimeout(resolve, GONE_POLL_MS));
+    }
+    await client.apply(Resources.statefulSet, desired);
+    const message = `Recreated StatefulSet ${name}; its pods and PersistentVolumeClaims were kept and are adopted and rolled: ${summarize(context.changes)}`;
+    return { kind: 'applied', message: notes.length > 0 ? `${message}. ${notes.join('; ')}` : message };
+  }
+
+  private async expandClaims(context: StrategyContext): Promise<{ kind: 'expanded'; expanded: number } | Extract<StrategyOutcome, { kind: 'blocked' }>> {
+    const { client, instance } = context;
+    const size = instance.spec.storage.size;
+    const claims = await client.list<PersistentVolumeClaim>(Resources.persistentVolumeClaim, {
+      namespace: instance.metadata.namespace,
+      labelSelector: Object.entries(instanceLabels(instance.metadata.name)).map(([k, v]) => `${k}=${v}`).join(','),
+    });
+    const smaller = claims.items.filter((claim) => {
+      const requested = claim.spec.resources?.requests?.storage;
+      return requested === undefined || compareQuantities(requested, size) < 0;
+    });
+    if (claims.items.some((claim) => compareQuantities(claim.spec.resources?.requests?.storage ?? '0', size) > 0)) {
+      return {
+        kind: 'blocked',
+        reason: 'StorageShrinkRefused',
+        message: `spec.storage.size ${size} is smaller than existing PersistentVolumeClaims; volumes cannot shrink`,
+      };
+    }
+    const classes = new Map<string, boolean>();
+    for (const claim of smaller) {
+      const className = claim.spec.storageClassName ?? '';
+      if (!classes.has(className)) {
+        const storageClass = className ? await client.get(Resources.storageClass, className) : undefined;
+        classes.set(className, (storageClass as { allowVolumeExpansion?: boolean } | undefined)?.allowVolumeExpansion === true);
+      }
+      if (!classes.get(className)) {
+        return {
+          kind: 'blocked',
+          reason: 'VolumeExpansionNotAllowed',
+          message: `PersistentVolumeClaim ${claim.metadata.name} cannot grow to ${size}: its StorageClass ${className || '<none>'} does not set allowVolumeExpansion; nothing was changed`,
+        };
+      }
+    }
+    for (const claim of smaller) {
+      await client.patch(Resources.persistentVolumeClaim, claim.metadata.namespace, claim.metadata.name,
+        { spec: { resources: { requests: { storage: size } } } }, 'merge');
+    }
+    return { kind: 'expanded', expanded: smaller.length };
+  }
+
+  effects(changes: readonly Change[]): StrategyEffects {
+    const grow = changes.find((c) => c.kind === 'storageSize');
+    const storageClass = changes.find((c) => c.kind === 'storageClass');
+    const claims = ['kept; none is deleted'];
+    if (grow) claims.push(`each existing claim is expanded to ${describeValue(grow.to)} first (its StorageClass must allow expansion)`);
+    if (storageClass) claims.push(`existing claims keep class ${describeValue(storageClass.from)}; new ones use ${describeValue(storageClass.to)}`);
+    return {
+      pods: 'kept running while the StatefulSet is deleted with propagationPolicy Orphan and created again (new UID); the new StatefulSet adopts them and replaces them one at a time from the highest ordinal down',
+      persistentVolumeClaims: claims.join('; '),
+    };
+  }
+}
