@@ -60,7 +60,7 @@ export function semanticDiff(desired: unknown, live: unknown, rules: DiffRules =
 }
 
 function walk(desired: unknown, live: unknown, path: string, rules: DiffRules, out: Difference[]): void {
-  if (isEmpty(desired)) {
+  if (isEmpty(desired) && !(isObject(desired) && isObject(live))) {
     if (!isEmpty(live) && rules.complete?.(path)) out.push({ path, from: live, to: desired });
     return;
   }
@@ -78,10 +78,10 @@ function walk(desired: unknown, live: unknown, path: string, rules: DiffRules, o
       return;
     }
     for (const key of Object.keys(desired)) walk(desired[key], live[key], child(path, key), rules, out);
-    if (rules.complete?.(path)) {
-      for (const key of Object.keys(live)) {
-        if (!(key in desired) && !isEmpty(live[key])) out.push({ path: child(path, key), from: live[key], to: undefined });
-      }
+    for (const key of Object.keys(live)) {
+      if (key in desired || isEmpty(live[key])) continue;
+      const childPath = child(path, key);
+      if (rules.complete?.(path) || rules.complete?.(childPath)) out.push({ path: childPath, from: live[key], to: undefined });
     }
     return;
   }
