@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, InvalidInputError } from './exit-codes.js';
 import { processIO, type CommandIO } from './io.js';
 import { synthCommand } from './synth-command.js';
+import { planCommand } from './plan-command.js';
+import { StrategyModuleError } from '../strategies/strategy-module.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,6 +19,9 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     } catch (error) {
       if (error instanceof InvalidInputError) {
         for (const problem of error.problems) io.stderr.write(`error: ${problem}\n`);
+        exitCode = ExitCode.InvalidInput;
+      } else if (error instanceof StrategyModuleError) {
+        io.stderr.write(`error: ${error.message}\n`);
         exitCode = ExitCode.InvalidInput;
       } else {
         io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -36,6 +41,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   };
   program.configureOutput(output);
   program.addCommand(synthCommand(io, run));
+  program.addCommand(planCommand(io, run));
   // addCommand() does not pass these settings on, unlike command().
   for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError();
 

@@ -31,6 +31,7 @@ export type StatefulSetPlan =
     };
 
 export interface InstancePlan {
+  readonly instance: DefaultedRedisInstance;
   readonly desired: SynthesizedInstance;
   /** ConfigMap first (pods that restart must find the new redis.conf), then Services and PDB. */
   readonly companions: readonly ObjectAction[];
@@ -107,5 +108,5 @@ export function planInstance(
       ? { kind: 'update', strategy, changes, desired: desiredStatefulSet, live: live.statefulSet }
       : { kind: 'none' };
   }
-  return { desired, companions, statefulSet };
+  return { instance, desired, companions, statefulSet };
 }

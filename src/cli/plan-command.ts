@@ -1,0 +1,160 @@
+import { Command, Option } from 'commander';
+import { withDefaults } from '../api/defaults.js';
+import { ownedNames } from '../api/names.js';
+import type { RedisInstance } from '../api/redis-instance.js';
+import { KubeClient } from '../client/kube-client.js';
+import type { KubeObject } from '../client/objects.js';
+import { Resources, type ResourceType } from '../client/resources.js';
+import { createPlanningContainer } from '../di/container.js';
+import { TOKENS } from '../di/tokens.js';
+import { describeValue } from '../reconcile/change-set.js';
+import type { LiveObjects } from '../reconcile/live-objects.js';
+import { planInstance, type InstancePlan } from '../reconcile/plan.js';
+import type { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { loadStrategyModule } from '../strategies/strategy-module.js';
+import { synthesizeInstance } from '../synth/synthesize-instance.js';
+import { InvalidInputError } from './exit-codes.js';
+import type { CommandIO } from './io.js';
+import { readInstances } from './read-instances.js';
+
+export interface PlanOptions {
+  readonly from?: string;
+  readonly to?: string;
+  readonly file?: string;
+  readonly output: 'text' | 'json';
+  readonly kubeconfig?: string;
+  readonly strategyModule?: string[];
+}
+
+/** One instance's plan as `plan` prints it. `strategy` is Rolling, Recreate, a custom strategy's
+ * name, None (nothing to change), or Create (no StatefulSet yet). */
+export interface PlanReport {
+  readonly instance: string;
+  readonly strategy: string;
+  readonly changes: ReadonlyArray<{ path: string; from: unknown; to: unknown }>;
+  readonly pods: string;
+  readonly persistentVolumeClaims: string;
+  readonly objects: ReadonlyArray<{ kind: string; name: string; action: string }>;
+}
+
+export function reportPlan(key: string, plan: InstancePlan): PlanReport {
+  const objects = plan.companions
+    .filter((a) => a.kind !== 'none')
+    .map((a) => (a.kind === 'delete'
+      ? { kind: a.live.kind, name: a.live.metadata.name, action: 'delete' }
+      : { kind: a.desired.kind, name: a.desired.metadata.name, action: a.kind }));
+  const step = plan.statefulSet;
+  switch (step.kind) {
+    case 'update': {
+      const effects = step.strategy.effects?.(step.changes, plan.instance) ?? {
+        pods: `as the ${step.strategy.name} strategy decides`, persistentVolumeClaims: `as the ${step.strategy.name} strategy decides`,
+      };
+      return {
+        instance: key, strategy: step.strategy.name,
+        changes: step.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })),
+        ...effects, objects,
+      };
+    }
+    case 'create':
+      return {
+        instance: key, strategy: 'Create', changes: [],
+        pods: 'created one at a time from ordinal 0 up', persistentVolumeClaims: 'one per pod, created with it',
+        objects: [...objects, { kind: 'StatefulSet', name: step.desired.metadata.name, action: 'create' }],
+      };
+    case 'wait':
+      return { instance: key, strategy: 'None', changes: [], pods: 'untouched (the StatefulSet is being deleted)', persistentVolumeClaims: 'kept', objects };
+    case 'none':
+      return { instance: key, strategy: 'None', changes: [], pods: 'untouched', persistentVolumeClaims: 'untouched', objects };
+  }
+}
+
+function formatText(reports: readonly PlanReport[]): string {
+  return reports.map((r) => {
+    const lines = [`${r.instance}: ${r.strategy}`];
+    for (const c of r.changes) lines.push(`  ${c.path}: ${describeValue(c.from)} -> ${describeValue(c.to)}`);
+    lines.push(`  pods: ${r.pods}`, `  persistentVolumeClaims: ${r.persistentVolumeClaims}`);
+    for (const o of r.objects) lines.push(`  ${o.action} ${o.kind} ${o.name}`);
+    return lines.join('\n');
+  }).join('\n\n') + '\n';
+}
+
+const keyOf = (i: RedisInstance) => `${i.metadata.namespace ?? 'default'}/${i.metadata.name}`;
+
+function offlineLive(instance: RedisInstance): LiveObjects {
+  const objects = synthesizeInstance(withDefaults(instance)).objects as KubeObject[];
+  const names = ownedNames(instance.metadata.name);
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const entries = {
+    statefulSet: find('StatefulSet', names.statefulSet),
+    configMap: find('ConfigMap', names.configMap),
+    headlessService: find('Service', names.headlessService),
+    clientService: find('Service', names.clientService),
+    podDisruptionBudget: find('PodDisruptionBudget', names.podDisruptionBudget),
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v)) as LiveObjects;
+}
+
+async function clusterLive(client: KubeClient, instance: RedisInstance): Promise<{ live: LiveObjects; uid?: string }> {
+  const namespace = instance.metadata.namespace ?? 'default';
+  const names = ownedNames(instance.metadata.name);
+  const get = (resource: ResourceType, name: string) => client.get(resource, name, namespace);
+  const [stored, statefulSet, configMap, headlessService, clientService, podDisruptionBudget] = await Promise.all([
+    get(Resources.redisInstance, instance.metadata.name),
+    get(Resources.statefulSet, names.statefulSet),
+    get(Resources.configMap, names.configMap),
+    get(Resources.service, names.headlessService),
+    get(Resources.service, names.clientService),
+    get(Resources.podDisruptionBudget, names.podDisruptionBudget),
+  ]);
+  const entries = { statefulSet, configMap, headlessService, clientService, podDisruptionBudget };
+  const live = Object.fromEntries(Object.entries(entries).filter(([, v]) => v)) as LiveObjects;
+  return { live, ...(stored?.metadata.uid ? { uid: stored.metadata.uid } : {}) };
+}
+
+export async function plan(options: PlanOptions, io: CommandIO): Promise<void> {
+  const online = options.file !== undefined;
+  if (online === (options.from !== undefined || options.to !== undefined) || (!online && (!options.from || !options.to))) {
+    throw new InvalidInputError(['give either --from OLD --to NEW (offline), or -f NEW (against the cluster)']);
+  }
+  const custom = (await Promise.all((options.strategyModule ?? []).map(loadStrategyModule))).flat();
+  const registry = createPlanningContainer(custom).get<StrategyRegistry>(TOKENS.StrategyRegistry);
+  const target = await readInstances([online ? options.file! : options.to!], io);
+  for (const warning of target.warnings) io.stderr.write(`warning: ${warning}\n`);
+
+  const reports: PlanReport[] = [];
+  if (online) {
+    const client = KubeClient.load(options.kubeconfig);
+    for (const instance of target.instances) {
+      const { live, uid } = await clusterLive(client, instance);
+      const owner = uid ? { name: instance.metadata.name, uid } : undefined;
+      reports.push(reportPlan(keyOf(instance), planInstance(withDefaults(instance), live, registry, owner)));
+    }
+  } else {
+    const source = await readInstances([options.from!], io);
+    const before = new Map(source.instances.map((i) => [keyOf(i), i]));
+    for (const instance of target.instances) {
+      const old = before.get(keyOf(instance));
+      reports.push(reportPlan(keyOf(instance), planInstance(withDefaults(instance), old ? offlineLive(old) : {}, registry)));
+    }
+  }
+  io.stdout.write(options.output === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : formatText(reports));
+}
+
+export function planCommand(io: CommandIO, run: (action: () => Promise<void>) => Promise<void>): Command {
+  return new Command('plan')
+    .summary('say which strategy a change takes, and what happens to pods and PVCs')
+    .description(
+      'Compares a RedisInstance with a previous version of it (--from OLD --to NEW, offline) or with\n' +
+      'what runs in the cluster (-f NEW), using the reconciler\'s own planning code, and prints the\n' +
+      'strategy (Rolling, Recreate, a custom strategy, None, or Create), every change with its path\n' +
+      'and old and new value, and what happens to pods and PersistentVolumeClaims.',
+    )
+    .option('--from <file>', 'the RedisInstance(s) as they are now')
+    .option('--to <file>', 'the RedisInstance(s) as they will be')
+    .option('-f, --file <file>', 'the RedisInstance(s) as they will be, compared with the cluster')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--kubeconfig <path>', 'kubeconfig for -f (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--strategy-module <file...>', 'also consider the strategies this module exports, as `run` would')
+    .addHelpText('after', '\nExamples:\n  redis-operator plan --from cache-v1.yaml --to cache-v2.yaml\n  redis-operator plan -f cache-v2.yaml -o json\n\nExit codes: 0 success, 2 invalid input, 1 other failures.')
+    .action((options: PlanOptions) => run(() => plan(options, io)));
+}
