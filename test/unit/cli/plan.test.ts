@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.js';
+import { instanceYaml } from '../../support/bad-instances.js';
+
+const OLD = instanceYaml('  replicas: 3\n  image: "redis:6.2"\n  config: {maxmemory: 1mb}\n  resources: {limits: {memory: 256Mi}}\n  storage: {size: 1Gi}');
+
+function planJson(from: string, to: string, extra: string[] = []) {
+  return runCli(['plan', '--from', 'old.yaml', '--to', 'new.yaml', '-o', 'json', ...extra], { 'old.yaml': from, 'new.yaml': to });
+}
+
+describe('redis-operator plan', () => {
+  it.each([
+    ['replicas', 'replicas: 3', 'replicas: 5', 'Rolling', { path: 'spec.replicas', from: 3, to: 5 }],
+    ['image', 'redis:6.2', 'redis:7.0', 'Rolling', { path: 'spec.image', from: 'redis:6.2', to: 'redis:7.0' }],
+    ['memory limit', 'memory: 256Mi', 'memory: 512Mi', 'Rolling', { path: 'spec.resources.limits.memory', from: '256Mi', to: '512Mi' }],
+    ['config', 'maxmemory: 1mb', 'maxmemory: 2mb', 'Recreate', { path: 'spec.config.maxmemory', from: '1mb', to: '2mb' }],
+    ['storage size', 'size: 1Gi', 'size: 2Gi', 'Recreate', { path: 'spec.storage.size', from: '1Gi', to: '2Gi' }],
+  ])('says a %s change takes %s, with the path and both values', async (_, a, b, strategy, change) => {
+    const result = await planJson(OLD, OLD.replace(a, b));
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.strategy).toBe(strategy);
+    expect(report.changes).toEqual([change]);
+    expect(report.persistentVolumeClaims).toMatch(/kept/);
+  });
+
+  it('says None when nothing changed', async () => {
+    const report = JSON.parse((await planJson(OLD, OLD)).stdout);
+    expect(report).toMatchObject({ strategy: 'None', changes: [], objects: [] });
+  });
+
+  it('says what happens to pods under Recreate: kept and adopted, not deleted', async () => {
+    const report = JSON.parse((await planJson(OLD, OLD.replace('maxmemory: 1mb', 'maxmemory: 2mb'))).stdout);
+    expect(report.pods).toMatch(/Orphan/);
+    expect(report.objects).toEqual([{ kind: 'ConfigMap', name: 'cache-config', action: 'update' }]);
+  });
+
+  it('prints a readable text form by default', async () => {
+    const result = await runCli(['plan', '--from', 'old.yaml', '--to', 'new.yaml'], { 'old.yaml': OLD, 'new.yaml': OLD.replace('redis:6.2', 'redis:7.0') });
+    expect(result.stdout).toMatch(/^default\/cache: Rolling\n {2}spec\.image: redis:6\.2 -> redis:7\.0\n/);
+  });
+
+  it('asks a custom strategy module first', async () => {
+    const result = await planJson(OLD, OLD.replace('replicas: 3', 'replicas: 1'), ['--strategy-module', 'examples/strategies/guarded-scale-down.mjs']);
+    expect(JSON.parse(result.stdout).strategy).toBe('GuardedScaleDown');
+  });
+
+  it('exits 2 for a module that exports no strategy', async () => {
+    const result = await planJson(OLD, OLD, ['--strategy-module', 'examples/redis.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--strategy-module examples\/redis\.yaml/);
+  });
+
+  it('exits 2 on invalid input, naming the field', async () => {
+    const result = await planJson(OLD, OLD.replace('replicas: 3', 'replicas: -3'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/new\.yaml: document 1 RedisInstance "cache": spec\.replicas: /);
+  });
+
+  it('exits 2 when neither --from/--to nor -f is given', async () => {
+    const result = await runCli(['plan', '--from', 'old.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--from OLD --to NEW/);
+  });
+});
