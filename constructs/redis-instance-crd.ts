@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, SHORT_NAME, VERSION,
+  API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
 import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
 import { LIMITS } from '../src/api/validate.js';
@@ -73,7 +73,7 @@ const specSchema: Schema = {
     storage: {
       type: 'object',
       // Defaults are checked against the rules below without nested defaults applied.
-      default: { size: DEFAULT_STORAGE_SIZE },
+      default: { size: DEFAULT_STORAGE_SIZE, reclaimPolicy: 'Retain' },
       properties: {
         size: {
           type: 'string', default: DEFAULT_STORAGE_SIZE, pattern: QUANTITY_PATTERN, maxLength: 64,
@@ -82,6 +82,10 @@ const specSchema: Schema = {
         storageClassName: {
           type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN,
           description: 'StorageClass of new data volumes. Existing PVCs keep theirs.',
+        },
+        reclaimPolicy: {
+          type: 'string', enum: [...RECLAIM_POLICIES], default: 'Retain',
+          description: 'Retain (the default) keeps the PersistentVolumeClaims when the instance is deleted; Delete lets Kubernetes delete them with it. Scaling down always keeps them.',
         },
       },
       'x-kubernetes-validations': [

@@ -69,8 +69,11 @@ export class RedisStatefulSet extends Construct {
         selector: { matchLabels: props.selectorLabels },
         podManagementPolicy: 'OrderedReady',
         updateStrategy: { type: 'RollingUpdate' },
-        // Said explicitly: scaling down or deleting the StatefulSet never deletes a PVC.
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        // Scaling down never deletes a PVC. Deleting the instance deletes them only when the user
+        // asked for it (storage.reclaimPolicy: Delete); the StatefulSet controller then owns the
+        // claims and garbage collection removes them with it. An orphaning delete (Recreate)
+        // releases them, so they survive a recreate either way.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: spec.storage.reclaimPolicy, whenScaled: 'Retain' },
         template: {
           metadata: {
             labels: props.selectorLabels,

@@ -224,6 +224,13 @@ export function toJson_RedisInstanceSpecResources(obj: RedisInstanceSpecResource
  */
 export interface RedisInstanceSpecStorage {
   /**
+   * Retain (the default) keeps the PersistentVolumeClaims when the instance is deleted; Delete lets Kubernetes delete them with it. Scaling down always keeps them.
+   *
+   * @schema RedisInstanceSpecStorage#reclaimPolicy
+   */
+  readonly reclaimPolicy?: RedisInstanceSpecStorageReclaimPolicy;
+
+  /**
    * Size of each pod's data volume. May grow (PVCs are expanded), never shrink.
    *
    * @schema RedisInstanceSpecStorage#size
@@ -245,6 +252,7 @@ export interface RedisInstanceSpecStorage {
 export function toJson_RedisInstanceSpecStorage(obj: RedisInstanceSpecStorage | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'reclaimPolicy': obj.reclaimPolicy,
     'size': obj.size,
     'storageClassName': obj.storageClassName,
   };
@@ -305,6 +313,18 @@ export class RedisInstanceSpecResourcesRequests {
   }
   private constructor(public readonly value: number | string) {
   }
+}
+
+/**
+ * Retain (the default) keeps the PersistentVolumeClaims when the instance is deleted; Delete lets Kubernetes delete them with it. Scaling down always keeps them.
+ *
+ * @schema RedisInstanceSpecStorageReclaimPolicy
+ */
+export enum RedisInstanceSpecStorageReclaimPolicy {
+  /** Retain */
+  RETAIN = "Retain",
+  /** Delete */
+  DELETE = "Delete",
 }
 
 /**

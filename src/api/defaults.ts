@@ -27,6 +27,7 @@ export function withDefaults(instance: RedisInstance): DefaultedRedisInstance {
       config: spec.config ?? {},
       storage: {
         size: spec.storage?.size ?? DEFAULT_STORAGE_SIZE,
+        reclaimPolicy: spec.storage?.reclaimPolicy ?? 'Retain',
         ...(storageClassName !== undefined ? { storageClassName } : {}),
       },
       updatePolicy: { config: spec.updatePolicy?.config ?? 'Recreate' },

@@ -16,6 +16,11 @@ export const SHORT_NAME = 'ri';
 export type ConfigUpdatePolicy = 'Recreate' | 'Rolling';
 export const CONFIG_UPDATE_POLICIES: readonly ConfigUpdatePolicy[] = ['Recreate', 'Rolling'];
 
+/** Retain keeps the data volumes when the instance is deleted; Delete lets Kubernetes delete
+ * them with the StatefulSet. Scaling down always keeps them. */
+export type ReclaimPolicy = 'Retain' | 'Delete';
+export const RECLAIM_POLICIES: readonly ReclaimPolicy[] = ['Retain', 'Delete'];
+
 export interface ResourceRequirements {
   readonly limits?: Readonly<Record<string, string>>;
   readonly requests?: Readonly<Record<string, string>>;
@@ -34,6 +39,8 @@ export interface RedisInstanceSpec {
     readonly size?: string;
     /** @default the cluster's default StorageClass */
     readonly storageClassName?: string;
+    /** What happens to the PersistentVolumeClaims when the instance is deleted. @default 'Retain' */
+    readonly reclaimPolicy?: ReclaimPolicy;
   };
   readonly updatePolicy?: {
     /** @default 'Recreate' (the seed's table) */
@@ -104,7 +111,7 @@ export interface DefaultedSpec {
   readonly image: string;
   readonly resources: ResourceRequirements;
   readonly config: Readonly<Record<string, string>>;
-  readonly storage: { readonly size: string; readonly storageClassName?: string };
+  readonly storage: { readonly size: string; readonly storageClassName?: string; readonly reclaimPolicy: ReclaimPolicy };
   readonly updatePolicy: { readonly config: ConfigUpdatePolicy };
   readonly auth: { readonly secretName?: string };
 }

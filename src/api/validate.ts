@@ -1,4 +1,4 @@
-import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, type RedisInstance } from './redis-instance.js';
+import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES, type RedisInstance } from './redis-instance.js';
 import type { FieldError } from './field-error.js';
 import { isQuantity, parseQuantity } from './quantity.js';
 import {
@@ -135,7 +135,10 @@ function validateSpec(c: Collector, spec: Json): void {
   if (resources !== undefined) validateResources(c, resources);
   if (config !== undefined) validateConfig(c, config);
   if (storage !== undefined && c.object('spec.storage', storage)) {
-    c.unknownFields('spec.storage', storage, new Set(['size', 'storageClassName']));
+    c.unknownFields('spec.storage', storage, new Set(['size', 'storageClassName', 'reclaimPolicy']));
+    if (storage.reclaimPolicy !== undefined && !RECLAIM_POLICIES.includes(storage.reclaimPolicy as never)) {
+      c.error('spec.storage.reclaimPolicy', `must be one of ${RECLAIM_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${describe(storage.reclaimPolicy)}`);
+    }
     if (storage.size !== undefined) {
       const ok = validateQuantity(c, 'spec.storage.size', storage.size);
       if (ok && parseQuantity(String(storage.size)) <= 0n) c.error('spec.storage.size', 'must be greater than zero');

@@ -43,14 +43,19 @@ export class LifecycleService {
   /**
    * The owned objects go with the instance through their owner references (garbage
    * collection). PersistentVolumeClaims belong to the StatefulSet's claim templates, not to the
-   * instance, and the StatefulSet retains them: the data outlives the instance.
+   * instance: they are kept, unless `storage.reclaimPolicy: Delete` asked the StatefulSet to
+   * take them along. The operator itself deletes no claim.
    */
   private async cleanup(instance: RedisInstance): Promise<void> {
     const { name, namespace = 'default' } = instance.metadata;
     await this.removeLegacyFinalizer(instance);
-    this.logger.info('RedisInstance deleted; owned objects follow it, PersistentVolumeClaims are kept', { instance: name, namespace });
+    const deleteClaims = instance.spec?.storage?.reclaimPolicy === 'Delete';
+    const claims = deleteClaims
+      ? `PersistentVolumeClaims data-${name}-* are deleted with the StatefulSet (storage.reclaimPolicy: Delete)`
+      : `PersistentVolumeClaims data-${name}-* are kept`;
+    this.logger.info('RedisInstance deleted; owned objects follow it', { instance: name, namespace, reclaimPolicy: deleteClaims ? 'Delete' : 'Retain' });
     await this.events.record(instance as unknown as KubeObject, 'Normal', 'Deleting',
-      `Deleting RedisInstance ${name}: its StatefulSet, ConfigMap, Services and PodDisruptionBudget are garbage-collected; PersistentVolumeClaims data-${name}-* are kept`);
+      `Deleting RedisInstance ${name}: its StatefulSet, ConfigMap, Services and PodDisruptionBudget are garbage-collected; ${claims}`);
   }
 
   /** The seed's operator put `RedisInstanceFinalizer` on StatefulSets; nothing removes it but us,

@@ -42,6 +42,7 @@ export const BAD_INSTANCES: readonly BadInstance[] = [
   { what: 'a mixed-case directive', yaml: i('  config: {Include: /etc/passwd}'), path: 'spec.config.Include', serverPath: 'spec.config' },
   { what: 'an unquoted YAML boolean', yaml: i('  config: {appendonly: yes}'), path: 'spec.config.appendonly' },
   { what: 'an unknown update policy', yaml: i('  updatePolicy: {config: Sometimes}'), path: 'spec.updatePolicy.config' },
+  { what: 'an unknown reclaim policy', yaml: i('  storage: {reclaimPolicy: Recycle}'), path: 'spec.storage.reclaimPolicy' },
   { what: 'a request above its limit', yaml: i('  resources: {requests: {memory: 1Gi}, limits: {memory: 512Mi}}'), path: 'spec.resources.requests.memory', serverPath: 'spec.resources' },
   { what: 'a resource that is not a quantity', yaml: i('  resources: {limits: {cpu: lots}}'), path: 'spec.resources.limits.cpu' },
   { what: 'an invalid Secret name', yaml: i('  auth: {secretName: "My Secret"}'), path: 'spec.auth.secretName' },

@@ -98,6 +98,13 @@ describe('RedisInstanceChart', () => {
     expect(find(objects, 'PodDisruptionBudget', 'cache').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: LABELS } });
   });
 
+  it('deletes claims with the StatefulSet only when reclaimPolicy asks for it, never on scale-down', () => {
+    const retain = find(synthesizeInstance(withDefaults(redis({}))).objects, 'StatefulSet', 'cache');
+    const remove = find(synthesizeInstance(withDefaults(redis({ storage: { reclaimPolicy: 'Delete' } }))).objects, 'StatefulSet', 'cache');
+    expect(retain.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(remove.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Retain' });
+  });
+
   it('makes no PodDisruptionBudget for a single replica, which would block every drain', () => {
     const single = synthesizeInstance(withDefaults(redis({ replicas: 1 }))).objects;
     expect(single.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
