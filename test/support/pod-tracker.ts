@@ -1,0 +1,65 @@
+import type { KubeClient } from '../../src/client/kube-client.js';
+import type { KubeObject } from '../../src/client/objects.js';
+import { Resources } from '../../src/client/resources.js';
+import { selector } from './kube.js';
+
+interface Pod extends KubeObject {
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+function serving(pod: Pod): boolean {
+  return !pod.metadata.deletionTimestamp && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+/**
+ * Watches an instance's pods and remembers the fewest that were Ready (and not terminating) at
+ * any moment since the last `reset()`: the proof that an update never took Redis down.
+ */
+export class PodTracker {
+  private readonly pods = new Map<string, Pod>();
+  private readonly abort = new AbortController();
+  private minimum = Number.POSITIVE_INFINITY;
+  private watching: Promise<void> | undefined;
+  /** Every pod UID ever seen. */
+  readonly seen = new Set<string>();
+
+  private constructor(private readonly client: KubeClient, private readonly namespace: string, private readonly name: string) {}
+
+  static async start(client: KubeClient, namespace: string, name: string): Promise<PodTracker> {
+    const tracker = new PodTracker(client, namespace, name);
+    const list = await client.list<Pod>(Resources.pod, { namespace, labelSelector: selector(name) });
+    for (const pod of list.items) tracker.observe('ADDED', pod);
+    tracker.watching = client.watch<Pod>(Resources.pod, {
+      namespace, labelSelector: selector(name), resourceVersion: list.metadata.resourceVersion, signal: tracker.abort.signal,
+    }, (event) => tracker.observe(event.type, event.object)).catch(() => undefined);
+    tracker.reset();
+    return tracker;
+  }
+
+  private observe(type: string, pod: Pod): void {
+    if (type === 'BOOKMARK') return;
+    const uid = pod.metadata.uid ?? pod.metadata.name;
+    this.seen.add(uid);
+    if (type === 'DELETED') this.pods.delete(uid);
+    else this.pods.set(uid, pod);
+    this.minimum = Math.min(this.minimum, this.serving);
+  }
+
+  get serving(): number {
+    return [...this.pods.values()].filter(serving).length;
+  }
+
+  /** The fewest Ready pods since the last reset (the current count when nothing happened). */
+  get minimumServing(): number {
+    return Math.min(this.minimum, this.serving);
+  }
+
+  reset(): void {
+    this.minimum = this.serving;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.watching;
+  }
+}
