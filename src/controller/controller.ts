@@ -1,0 +1,195 @@
+/**
+ * Runs a reconcile function over the keys of a primary resource, woken by informers, in the
+ * manner of controller-runtime's controller: events become keys in a WorkQueue; a fixed pool of
+ * workers takes keys from it, so no key is reconciled twice at once and at most
+ * `maxConcurrentReconciles` run together; failures retry with per-key backoff; a periodic
+ * resync re-enqueues every primary key so drift that produced no event (or an event lost
+ * before a restart) is still repaired.
+ */
+import type { KubeObject } from '../client/objects.js';
+import { splitKey } from '../client/objects.js';
+import { apiVersionOf, type ResourceType } from '../client/resources.js';
+import type { Logger } from '../observability/logger.js';
+import type { ReconcileMetrics, ReconcileResultLabel } from '../observability/metrics.js';
+import type { Informer, Store } from './informer.js';
+import type { KeyMapper } from './owner-mapping.js';
+import { TerminalError, type ReconcileFunction } from './reconcile-result.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerOptions {
+  /** Names the controller in logs. @default 'redisinstance' */
+  readonly name?: string;
+  /** Keys reconciled at the same time (never the same key twice). @default 1 */
+  readonly maxConcurrentReconciles?: number;
+  /** Every primary key is re-enqueued this often. @default 600_000 (10 minutes) */
+  readonly resyncPeriodMs?: number;
+  /** Receives reconcile results, durations and the queue depth. @default none */
+  readonly metrics?: ReconcileMetrics;
+}
+
+/** An informer and how its objects map to primary keys. */
+export interface WatchedSource {
+  readonly informer: Informer<KubeObject>;
+  readonly toKeys: KeyMapper;
+}
+
+export class Controller {
+  readonly name: string;
+  private readonly maxConcurrentReconciles: number;
+  private readonly resyncPeriodMs: number;
+  private readonly sources: readonly WatchedSource[];
+  private workers: Array<Promise<void>> = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+  private cachesSynced = false;
+
+  constructor(
+    private readonly primary: Informer<KubeObject>,
+    owned: readonly WatchedSource[],
+    private readonly reconcile: ReconcileFunction,
+    private readonly queue: WorkQueue,
+    private readonly logger: Logger,
+    private readonly options: ControllerOptions = {},
+  ) {
+    this.name = options.name ?? 'redisinstance';
+    this.maxConcurrentReconciles = Math.max(1, options.maxConcurrentReconciles ?? 1);
+    this.resyncPeriodMs = options.resyncPeriodMs ?? 600_000;
+    this.sources = [{ informer: primary, toKeys: (object) => [keyOf(object)] }, ...owned];
+    for (const source of this.sources) {
+      source.informer.addHandlers({
+        onAdd: (object) => this.enqueueAll(source.toKeys(object)),
+        // Both: an object that changed owner must wake the old one as well as the new one.
+        onUpdate: (oldObject, newObject) => this.enqueueAll([...source.toKeys(oldObject), ...source.toKeys(newObject)]),
+        onDelete: (object) => this.enqueueAll(source.toKeys(object)),
+      });
+    }
+    options.metrics?.trackQueueDepth(() => this.queue.length);
+  }
+
+  /** True once every informer has its initial list: the readiness signal for /readyz. */
+  get synced(): boolean {
+    return this.cachesSynced && !this.stopping;
+  }
+
+  /** Every informer, primary first. */
+  get informers(): ReadonlyArray<Informer<KubeObject>> {
+    return this.sources.map((source) => source.informer);
+  }
+
+  /**
+   * The cache of one watched resource: what the reconciler reads instead of issuing GETs.
+   * Throws when the controller does not watch that resource (a wiring mistake).
+   */
+  store<T extends KubeObject = KubeObject>(resource: ResourceType): Store<T> {
+    const wanted = resourceId(resource);
+    const source = this.sources.find((candidate) => resourceId(candidate.informer.resource) === wanted);
+    if (!source) throw new Error(`controller ${this.name} does not watch ${wanted}`);
+    return source.informer as unknown as Store<T>;
+  }
+
+  /** Queues a key by hand (e.g. after a leader takes over). */
+  enqueue(key: string): void {
+    this.queue.add(key);
+  }
+
+  /**
+   * Starts the informers, waits until every one has listed, then starts the workers and the
+   * resync timer. Resolves once work has begun (or at once if stop() came first).
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const source of this.sources) source.informer.start();
+    await Promise.all(this.sources.map((source) => source.informer.waitForSync()));
+    if (this.stopping) return;
+    this.cachesSynced = true;
+    this.logger.info('Caches synced, starting workers', {
+      controller: this.name,
+      workers: this.maxConcurrentReconciles,
+      resyncPeriodMs: this.resyncPeriodMs,
+    });
+    this.resyncTimer = setInterval(() => this.resync(), this.resyncPeriodMs);
+    this.resyncTimer.unref();
+    for (let i = 0; i < this.maxConcurrentReconciles; i++) this.workers.push(this.work());
+  }
+
+  /**
+   * Takes no new keys, lets reconciles in flight finish, then stops the informers. A reconcile
+   * is not interrupted midway: a half-done recreate is worse than a slower shutdown.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    this.logger.info('Stopping controller, finishing reconciles in flight', { controller: this.name, inFlight: this.queue.inFlight });
+    await this.queue.shutdownWithDrain();
+    await Promise.all(this.workers);
+    await Promise.all(this.sources.map((source) => source.informer.stop()));
+    this.logger.info('Controller stopped', { controller: this.name });
+  }
+
+  private enqueueAll(keys: string[]): void {
+    for (const key of keys) this.queue.add(key);
+  }
+
+  private resync(): void {
+    const objects = this.primary.list();
+    this.logger.debug('Resync', { controller: this.name, objects: objects.length });
+    for (const object of objects) this.queue.add(keyOf(object));
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.reconcileOne(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileOne(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const started = process.hrtime.bigint();
+    let label: ReconcileResultLabel;
+    try {
+      const result = await this.reconcile(key);
+      this.queue.forget(key);
+      const requeueAfterMs = result?.requeueAfterMs;
+      if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+        this.queue.addAfter(key, requeueAfterMs);
+        label = 'requeue';
+      } else {
+        label = 'success';
+      }
+    } catch (error) {
+      label = 'error';
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof TerminalError) {
+        this.queue.forget(key);
+        this.logger.error('Reconcile failed and will not be retried', { controller: this.name, namespace, instance: name, error: message });
+      } else {
+        const retryInMs = this.queue.addRateLimited(key);
+        this.logger.warn('Reconcile failed, retrying with backoff', {
+          controller: this.name, namespace, instance: name, error: message, retryInMs,
+        });
+      }
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.options.metrics?.observeReconcile(label, seconds);
+  }
+}
+
+function keyOf(object: KubeObject): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+}
+
+function resourceId(resource: ResourceType): string {
+  return `${apiVersionOf(resource)}/${resource.plural}`;
+}

@@ -1,0 +1,337 @@
+/**
+ * A watch-backed cache of one resource: list, then watch from the list's resourceVersion, and
+ * keep an in-memory store that handlers hear about.
+ *
+ * We do not use client-node's informer because it is known to stop without a word when a watch
+ * ends or errors (its issues #958, #364, #1933), leaving an operator that looks healthy and does
+ * nothing. This one never stops on its own and never exits the process:
+ * - a watch the server ends (timeoutSeconds, apiserver restart) is resumed from the last
+ *   resourceVersion seen, bookmarks included;
+ * - 410 Gone (the resourceVersion fell out of etcd's window) relists at once and turns the
+ *   difference into update and delete notifications, so nothing missed is lost;
+ * - any other failure relists after a bounded exponential backoff;
+ * - a watch that goes silent (no event, no bookmark for longer than the server's own timeout
+ *   plus a margin: a half-open TCP connection, a stuck proxy) is aborted and relisted.
+ * Each restart is logged with `resource` and `reason`.
+ */
+import type { KubeClient } from '../client/kube-client.js';
+import { ApiError } from '../client/api-error.js';
+import { objectKey, type KubeObject, type WatchEvent } from '../client/objects.js';
+import { apiVersionOf, type ResourceType } from '../client/resources.js';
+import type { Logger } from '../observability/logger.js';
+
+/** The two calls an informer makes; a KubeClient satisfies it. */
+export type ListWatchClient = Pick<KubeClient, 'list' | 'watch'>;
+
+/** Read access to an informer's cache: what a reconciler uses instead of GETs. */
+export interface Store<T extends KubeObject> {
+  /** By `namespace/name` (or `name` for cluster-scoped objects). */
+  get(key: string): T | undefined;
+  list(): T[];
+}
+
+export interface InformerHandlers<T extends KubeObject> {
+  onAdd?(object: T): void;
+  onUpdate?(oldObject: T, newObject: T): void;
+  /** For a delete noticed by a relist, the last state the cache knew. */
+  onDelete?(object: T): void;
+}
+
+export type RestartReason = 'watch-ended' | 'expired' | 'error' | 'silent';
+
+export interface InformerOptions {
+  /** Only this namespace. @default all namespaces */
+  readonly namespace?: string;
+  /** Only objects matching this label selector. @default all objects */
+  readonly labelSelector?: string;
+  /** Objects per page of the list. @default 500 */
+  readonly pageSize?: number;
+  /**
+   * How long the server keeps one watch open before ending it (then resumed). client-go picks
+   * 5 to 10 minutes at random so a fleet of clients does not reconnect in step; so do we.
+   * @default random in [300, 600)
+   */
+  readonly watchTimeoutSeconds?: number;
+  /**
+   * A watch with no event and no bookmark for this long is presumed dead and restarted. It must
+   * exceed the server's bookmark interval (about a minute) or quiet watches restart for nothing.
+   * @default (watchTimeoutSeconds + 30) s
+   */
+  readonly silenceTimeoutMs?: number;
+  /** First delay before relisting after a failure; doubles per failure in a row. @default 500 */
+  readonly initialBackoffMs?: number;
+  /** @default 30_000 */
+  readonly maxBackoffMs?: number;
+}
+
+/** A watch that ended in less than this is suspicious: resuming it at once could spin. */
+const SHORT_WATCH_MS = 1_000;
+
+export class Informer<T extends KubeObject> implements Store<T> {
+  private readonly items = new Map<string, T>();
+  private readonly handlers: Array<InformerHandlers<T>> = [];
+  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector'>> &
+    Pick<InformerOptions, 'namespace' | 'labelSelector'>;
+  private readonly syncWaiters: Array<() => void> = [];
+  private resourceVersion: string | undefined;
+  private synced = false;
+  private running: Promise<void> | undefined;
+  private readonly stopController = new AbortController();
+  private restartCount = 0;
+  private readonly restartListeners: Array<(reason: RestartReason) => void> = [];
+
+  constructor(
+    private readonly client: ListWatchClient,
+    readonly resource: ResourceType,
+    private readonly logger: Logger,
+    options: InformerOptions = {},
+  ) {
+    const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
+    this.options = {
+      namespace: options.namespace,
+      labelSelector: options.labelSelector,
+      pageSize: options.pageSize ?? 500,
+      watchTimeoutSeconds,
+      silenceTimeoutMs: options.silenceTimeoutMs ?? (watchTimeoutSeconds + 30) * 1000,
+      initialBackoffMs: options.initialBackoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    };
+  }
+
+  /** True once the first full list is in the store (and its handlers have run). */
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** How many times the watch has been restarted (for tests and diagnostics). */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** The resource this informer watches, as `group/version/plural`. */
+  get resourceName(): string {
+    return `${apiVersionOf(this.resource)}/${this.resource.plural}`;
+  }
+
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.handlers.push(handlers);
+  }
+
+  /** Called on every restart, with its reason. */
+  onRestart(listener: (reason: RestartReason) => void): void {
+    this.restartListeners.push(listener);
+  }
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  list(): T[] {
+    return [...this.items.values()];
+  }
+
+  /** Starts listing and watching in the background; the loop runs until stop(). */
+  start(): void {
+    if (this.running || this.stopController.signal.aborted) return;
+    this.running = this.run();
+  }
+
+  /** Resolves once the first list is in the store, or when the informer is stopped. */
+  waitForSync(): Promise<void> {
+    if (this.synced || this.stopController.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  /** Ends the watch and the loop; resolves when nothing of it is left running. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.resolveSyncWaiters();
+    await this.running;
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private async run(): Promise<void> {
+    let failuresInARow = 0;
+    while (!this.stopped) {
+      try {
+        if (this.resourceVersion === undefined) await this.relist();
+        if (this.stopped) break;
+        const outcome = await this.watchOnce(this.resourceVersion!);
+        if (this.stopped) break;
+        if (outcome.silent) {
+          // Events may have been lost on the dead connection: start again from a list.
+          this.resourceVersion = undefined;
+          this.restarted('silent', { silenceTimeoutMs: this.options.silenceTimeoutMs });
+          continue;
+        }
+        if (outcome.events > 0 || outcome.durationMs >= SHORT_WATCH_MS) failuresInARow = 0;
+        this.restarted('watch-ended', { resourceVersion: this.resourceVersion, events: outcome.events });
+        if (outcome.events === 0 && outcome.durationMs < SHORT_WATCH_MS) {
+          // The server ending watches at once over and over must not become a hot loop.
+          await this.sleep(this.backoffMs(failuresInARow++));
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        this.resourceVersion = undefined;
+        if (error instanceof ApiError && error.isGone) {
+          this.restarted('expired', { error: error.message });
+          continue;
+        }
+        const delayMs = this.backoffMs(failuresInARow++);
+        this.restarted('error', { error: error instanceof Error ? error.message : String(error), retryInMs: delayMs });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /**
+   * Lists every page and replaces the store with the result, telling handlers what changed
+   * since the store was last right: additions, updates (by resourceVersion) and deletions.
+   */
+  private async relist(): Promise<void> {
+    const fresh = new Map<string, T>();
+    let continueToken: string | undefined;
+    let resourceVersion: string;
+    do {
+      const page = await this.client.list<T>(this.resource, {
+        namespace: this.options.namespace,
+        labelSelector: this.options.labelSelector,
+        limit: this.options.pageSize,
+        continueToken,
+      });
+      if (this.stopped) return;
+      for (const item of page.items) fresh.set(objectKey(item), item);
+      continueToken = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (continueToken);
+
+    const previous = new Map(this.items);
+    this.items.clear();
+    for (const [key, object] of fresh) this.items.set(key, object);
+    for (const [key, object] of fresh) {
+      const old = previous.get(key);
+      if (!old) this.notify((h) => h.onAdd?.(object));
+      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) this.notify((h) => h.onUpdate?.(old, object));
+    }
+    for (const [key, old] of previous) {
+      if (!fresh.has(key)) this.notify((h) => h.onDelete?.(old));
+    }
+    this.resourceVersion = resourceVersion;
+    if (!this.synced) {
+      this.synced = true;
+      this.logger.info('Informer synced', { resource: this.resourceName, objects: this.items.size });
+      this.resolveSyncWaiters();
+    }
+  }
+
+  private async watchOnce(fromResourceVersion: string): Promise<{ silent: boolean; events: number; durationMs: number }> {
+    const abort = new AbortController();
+    const onStop = (): void => abort.abort();
+    this.stopController.signal.addEventListener('abort', onStop);
+    let silent = false;
+    let events = 0;
+    const started = Date.now();
+    let watchdog: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        silent = true;
+        abort.abort();
+      }, this.options.silenceTimeoutMs);
+    };
+    arm();
+    try {
+      await this.client.watch<T>(this.resource, {
+        namespace: this.options.namespace,
+        labelSelector: this.options.labelSelector,
+        resourceVersion: fromResourceVersion,
+        timeoutSeconds: this.options.watchTimeoutSeconds,
+        allowWatchBookmarks: true,
+        signal: abort.signal,
+      }, (event) => {
+        arm();
+        events++;
+        this.apply(event);
+      });
+    } finally {
+      clearTimeout(watchdog);
+      this.stopController.signal.removeEventListener('abort', onStop);
+    }
+    return { silent, events, durationMs: Date.now() - started };
+  }
+
+  private apply(event: WatchEvent<T>): void {
+    const object = event.object;
+    const version = object.metadata?.resourceVersion;
+    if (event.type === 'BOOKMARK') {
+      if (version) this.resourceVersion = version;
+      return;
+    }
+    const key = objectKey(object);
+    const old = this.items.get(key);
+    switch (event.type) {
+      case 'ADDED':
+      case 'MODIFIED':
+        this.items.set(key, object);
+        if (old) this.notify((h) => h.onUpdate?.(old, object));
+        else this.notify((h) => h.onAdd?.(object));
+        break;
+      case 'DELETED':
+        this.items.delete(key);
+        this.notify((h) => h.onDelete?.(object));
+        break;
+      default:
+        break;
+    }
+    if (version) this.resourceVersion = version;
+  }
+
+  /** A throwing handler is a bug in the handler, not a reason to drop the watch. */
+  private notify(call: (handlers: InformerHandlers<T>) => void): void {
+    for (const handlers of this.handlers) {
+      try {
+        call(handlers);
+      } catch (error) {
+        this.logger.error('Informer event handler failed', {
+          resource: this.resourceName,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  private restarted(reason: RestartReason, details: Record<string, unknown>): void {
+    this.restartCount++;
+    // A server-ended watch is routine (every 5-10 minutes); the others mean something broke.
+    const level = reason === 'watch-ended' ? 'info' : 'warn';
+    this.logger.log(level, 'Restarting watch', { resource: this.resourceName, reason, ...details });
+    for (const listener of this.restartListeners) listener(reason);
+  }
+
+  private backoffMs(failuresInARow: number): number {
+    return Math.min(this.options.maxBackoffMs, this.options.initialBackoffMs * 2 ** failuresInARow);
+  }
+
+  /** Waits, cut short by stop(). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return resolve();
+      const onStop = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.stopController.signal.removeEventListener('abort', onStop);
+        resolve();
+      }, ms);
+      this.stopController.signal.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  private resolveSyncWaiters(): void {
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * What a reconcile function returns and throws, in the manner of controller-runtime's
+ * `reconcile.Result` and `reconcile.TerminalError`.
+ *
+ * Reconciles are level-based: the function gets only a key and reads the current state itself
+ * (from the informers' stores); it never trusts the event that woke it, because events are
+ * folded together in the queue and some (a relist's) carry no detail at all.
+ */
+
+export interface Result {
+  /**
+   * Reconcile this key again after this long, even if nothing changes (e.g. to poll a rollout).
+   * The key's error backoff is reset. Leave it out when the next event is enough.
+   */
+  readonly requeueAfterMs?: number;
+}
+
+/** `(key) => Result`: key is `namespace/name` of the primary object. */
+export type ReconcileFunction = (key: string) => Promise<Result | void>;
+
+/**
+ * An error no retry can fix (an invalid spec that needs a person): the controller logs it and
+ * does not requeue the key. Any other error is retried with per-key exponential backoff.
+ */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
