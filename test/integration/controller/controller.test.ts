@@ -1,0 +1,212 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../../src/client/kube-client.js';
+import type { KubeObject } from '../../../src/client/objects.js';
+import { Resources, apiVersionOf } from '../../../src/client/resources.js';
+import type { Controller } from '../../../src/controller/controller.js';
+import { ControllerBuilder, type BuildOptions } from '../../../src/controller/controller-builder.js';
+import { TerminalError, type ReconcileFunction } from '../../../src/controller/reconcile-result.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { Metrics } from '../../../src/observability/metrics.js';
+import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
+import { installRedisInstanceCrd } from '../../support/crd.js';
+
+const logger = createLogger({ silent: true });
+const MANAGED = 'app.kubernetes.io/managed-by=redis-operator';
+const controllers: Controller[] = [];
+
+beforeAll(async () => {
+  await installRedisInstanceCrd(testKubeConfig());
+});
+
+afterEach(async () => {
+  await Promise.all(controllers.splice(0).map((controller) => controller.stop()));
+});
+
+function instance(namespace: string, name: string): KubeObject {
+  return { apiVersion: apiVersionOf(Resources.redisInstance), kind: 'RedisInstance', metadata: { name, namespace }, spec: {} };
+}
+
+async function startController(client: KubeClient, namespace: string, reconcile: ReconcileFunction, options: BuildOptions = {}): Promise<Controller> {
+  const controller = new ControllerBuilder(client, logger)
+    .watchesPrimary(Resources.redisInstance, { namespace })
+    .owns(Resources.configMap, { namespace, labelSelector: MANAGED })
+    .build(reconcile, options);
+  controllers.push(controller);
+  expect(controller.synced).toBe(false);
+  await controller.start();
+  expect(controller.synced).toBe(true);
+  return controller;
+}
+
+function count(list: string[], key: string): number {
+  return list.filter((item) => item === key).length;
+}
+
+function waitUntil(condition: () => boolean, description: string, timeoutMs = 15_000): Promise<true> {
+  return waitFor(async () => pollResult(condition() || undefined), { description, timeoutMs, intervalMs: 20 });
+}
+
+/** A promise and the function that settles it: lets a test hold a reconcile in flight. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => { open = resolve; });
+  return { promise, open };
+}
+
+describe('Controller against a real API server', () => {
+  it('reconciles each instance and wakes the owner of an owned object', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    const owner = await client.create<KubeObject>(Resources.redisInstance, instance(namespace, 'cache'));
+    const reconciled: string[] = [];
+    const controller = await startController(client, namespace, async (key) => { reconciled.push(key); });
+    const key = `${namespace}/cache`;
+    await waitUntil(() => count(reconciled, key) === 1, 'the existing instance to be reconciled');
+    expect(controller.store(Resources.redisInstance).get(key)?.metadata.uid).toBe(owner.metadata.uid);
+
+    // Owned through a controller ownerReference (named differently from the instance on purpose).
+    await client.create(Resources.configMap, {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: {
+        name: 'some-config', namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'redis-operator' },
+        ownerReferences: [{ apiVersion: owner.apiVersion, kind: 'RedisInstance', name: 'cache', uid: owner.metadata.uid!, controller: true }],
+      },
+    });
+    await waitUntil(() => count(reconciled, key) === 2, 'the owner to be woken by its ConfigMap');
+    expect(controller.store(Resources.configMap).get(`${namespace}/some-config`)).toBeDefined();
+
+    // Owned through the instance label only.
+    await client.create(Resources.configMap, {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: 'other-config', namespace, labels: { 'app.kubernetes.io/managed-by': 'redis-operator', 'app.kubernetes.io/instance': 'other' } },
+    });
+    await waitUntil(() => reconciled.includes(`${namespace}/other`), 'the labelled owner to be woken');
+
+    // Outside the label selector: not watched, wakes nobody.
+    const before = reconciled.length;
+    await client.create(Resources.configMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unmanaged', namespace } });
+    await client.delete(Resources.configMap, 'some-config', namespace);
+    await waitUntil(() => count(reconciled, key) === 3, 'the owner to be woken by the deletion');
+    expect(reconciled.slice(before)).toEqual([key]);
+    expect(controller.store(Resources.configMap).get(`${namespace}/unmanaged`)).toBeUndefined();
+  });
+
+  it('never reconciles one key twice at once and honours maxConcurrentReconciles', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    const names = Array.from({ length: 8 }, (_, i) => `cache-${i}`);
+    for (const name of names) await client.create(Resources.redisInstance, instance(namespace, name));
+
+    const inFlight = new Set<string>();
+    let maxConcurrent = 0;
+    const overlaps: string[] = [];
+    const startedAt = new Map<string, number[]>();
+    const reconcile: ReconcileFunction = async (key) => {
+      startedAt.set(key, [...(startedAt.get(key) ?? []), Date.now()]);
+      if (inFlight.has(key)) overlaps.push(key);
+      inFlight.add(key);
+      maxConcurrent = Math.max(maxConcurrent, inFlight.size);
+      // Changes made while this key is in flight must wait for it, then be reconciled once more.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      inFlight.delete(key);
+    };
+    await startController(client, namespace, reconcile, { maxConcurrentReconciles: 3 });
+
+    // Touch every instance while the first reconciles run: keys in flight are re-added then
+    // (and must wait), keys still queued fold the change into their pending reconcile.
+    await waitUntil(() => inFlight.size > 0, 'reconciles to start');
+    const touchedAt = new Map<string, number>();
+    let touchedInFlight = 0;
+    for (const name of names) {
+      const key = `${namespace}/${name}`;
+      if (inFlight.has(key)) touchedInFlight++;
+      await client.patch(Resources.redisInstance, namespace, name, { metadata: { annotations: { touched: 'yes' } } }, 'merge');
+      touchedAt.set(key, Date.now());
+    }
+    // Level-based: every change is seen by a reconcile that started after it was made.
+    await waitUntil(
+      () => [...touchedAt].every(([key, at]) => (startedAt.get(key) ?? []).some((start) => start >= at)),
+      'every instance reconciled after its change', 20_000,
+    );
+    expect(touchedInFlight).toBeGreaterThan(0);
+    expect(overlaps).toEqual([]);
+    expect(maxConcurrent).toBe(3);
+  });
+
+  it('retries errors with backoff, gives up on a TerminalError and honours requeueAfterMs', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    for (const name of ['flaky', 'broken', 'polling']) await client.create(Resources.redisInstance, instance(namespace, name));
+    const attempts = new Map<string, number[]>();
+    const reconcile: ReconcileFunction = async (key) => {
+      const times = attempts.get(key) ?? [];
+      times.push(Date.now());
+      attempts.set(key, times);
+      if (key.endsWith('/flaky') && times.length < 4) throw new Error('the API server said no');
+      if (key.endsWith('/broken')) throw new TerminalError('spec.config.include is not allowed');
+      if (key.endsWith('/polling') && times.length < 3) return { requeueAfterMs: 200 };
+      return {};
+    };
+    const metrics = new Metrics({ processMetrics: false });
+    await startController(client, namespace, reconcile, { metrics, backoff: { baseDelayMs: 100, maxDelayMs: 1_000 } });
+
+    const flaky = `${namespace}/flaky`;
+    const polling = `${namespace}/polling`;
+    await waitUntil(() => (attempts.get(flaky)?.length ?? 0) === 4, 'the flaky instance to succeed on its fourth try');
+    await waitUntil(() => (attempts.get(polling)?.length ?? 0) === 3, 'the polling instance to be requeued twice');
+    const gaps = attempts.get(flaky)!.slice(1).map((time, i) => time - attempts.get(flaky)![i]!);
+    // 100, 200, 400 ms: growing, per key (timer jitter allowed for).
+    expect(gaps[0]).toBeGreaterThanOrEqual(90);
+    expect(gaps[1]).toBeGreaterThanOrEqual(190);
+    expect(gaps[2]).toBeGreaterThanOrEqual(390);
+
+    // The terminal error was tried once; give a retry every chance to happen before checking.
+    const text = await waitFor(async () => {
+      const exposed = await metrics.expose();
+      return pollResult(exposed.includes('redis_operator_reconcile_total{result="requeue"} 2') ? exposed : undefined);
+    }, { description: 'the requeue results to be counted' });
+    await waitUntil(() => Date.now() - attempts.get(`${namespace}/broken`)![0]! > 1_000, 'a second past the terminal error');
+    expect(attempts.get(`${namespace}/broken`)).toHaveLength(1);
+    expect(text).toContain('redis_operator_reconcile_total{result="error"} 4');
+    expect(text).toContain('redis_operator_reconcile_total{result="success"} 2');
+  });
+
+  it('re-enqueues every instance on each resync period without any change', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    for (const name of ['a', 'b']) await client.create(Resources.redisInstance, instance(namespace, name));
+    const reconciled: string[] = [];
+    await startController(client, namespace, async (key) => { reconciled.push(key); }, { resyncPeriodMs: 300 });
+    await waitUntil(() => count(reconciled, `${namespace}/a`) >= 3 && count(reconciled, `${namespace}/b`) >= 3, 'two resyncs of both instances');
+  });
+
+  it('stops taking work on stop() but lets the reconcile in flight finish', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    await client.create(Resources.redisInstance, instance(namespace, 'slow'));
+    const held = gate();
+    const started: string[] = [];
+    const finished: string[] = [];
+    const controller = await startController(client, namespace, async (key) => {
+      started.push(key);
+      await held.promise;
+      finished.push(key);
+    }, { maxConcurrentReconciles: 2 });
+    await waitUntil(() => started.length === 1, 'the reconcile to start');
+
+    let stopped = false;
+    const stopping = controller.stop().then(() => { stopped = true; });
+    expect(controller.synced).toBe(false);
+    await client.create(Resources.redisInstance, instance(namespace, 'late'));
+    // The stop waits for the reconcile in flight: hold it until the new instance had every
+    // chance to be picked up by the free worker.
+    await waitUntil(() => controller.informers[0]!.get(`${namespace}/late`) !== undefined || stopped, 'the late instance to reach the cache');
+    expect(stopped).toBe(false);
+    held.open();
+    await stopping;
+    expect(finished).toEqual([`${namespace}/slow`]);
+    expect(started).toEqual([`${namespace}/slow`]);
+  });
+});
