@@ -1,0 +1,145 @@
+/**
+ * The informer's recovery paths that a healthy API server will not produce on demand (410 Gone,
+ * repeated errors), driven by a scripted list/watch client. The real-server behaviour (cut and
+ * frozen connections, server-ended watches) is in test/integration/controller/informer.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../src/client/api-error.js';
+import type { ListOptions, WatchOptions } from '../../../src/client/kube-client.js';
+import type { KubeObject, ObjectList, WatchEvent } from '../../../src/client/objects.js';
+import { Resources, type ResourceType } from '../../../src/client/resources.js';
+import { Informer, type ListWatchClient, type RestartReason } from '../../../src/controller/informer.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
+
+const logger = createLogger({ silent: true });
+const informers: Array<Informer<KubeObject>> = [];
+
+afterEach(async () => {
+  await Promise.all(informers.splice(0).map((informer) => informer.stop()));
+});
+
+function cm(name: string, resourceVersion: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion } };
+}
+
+type WatchStep = (emit: (event: WatchEvent) => void, options: WatchOptions) => Promise<void>;
+
+/** Lists answer from `lists` in turn (the last repeats); watches run `watches` in turn, then hang until aborted. */
+class ScriptedClient {
+  readonly listCalls: ListOptions[] = [];
+  readonly watchCalls: WatchOptions[] = [];
+  constructor(private readonly lists: Array<KubeObject[] | Error>, private readonly watches: WatchStep[]) {}
+
+  async list<T extends KubeObject>(_resource: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
+    this.listCalls.push(options);
+    const answer = this.lists[Math.min(this.listCalls.length - 1, this.lists.length - 1)]!;
+    if (answer instanceof Error) throw answer;
+    return { metadata: { resourceVersion: String(100 * this.listCalls.length) }, items: answer as T[] };
+  }
+
+  async watch<T extends KubeObject>(_resource: ResourceType, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
+    this.watchCalls.push(options);
+    const step = this.watches[this.watchCalls.length - 1];
+    if (step) return step(onEvent as (event: WatchEvent) => void, options);
+    await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
+  }
+}
+
+function started(client: ScriptedClient, options = {}): { informer: Informer<KubeObject>; log: string[]; restarts: RestartReason[] } {
+  const informer = new Informer<KubeObject>(client as unknown as ListWatchClient, Resources.configMap, logger, {
+    initialBackoffMs: 20, maxBackoffMs: 80, ...options,
+  });
+  const log: string[] = [];
+  const restarts: RestartReason[] = [];
+  informer.addHandlers({
+    onAdd: (o) => log.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
+    onUpdate: (_, o) => log.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
+    onDelete: (o) => log.push(`delete ${o.metadata.name}@${o.metadata.resourceVersion}`),
+  });
+  informer.onRestart((reason) => restarts.push(reason));
+  informers.push(informer);
+  informer.start();
+  return { informer, log, restarts };
+}
+
+const until = (condition: () => boolean, description: string): Promise<true> =>
+  waitFor(async () => pollResult(condition() || undefined), { description, timeoutMs: 5_000, intervalMs: 5 });
+
+describe('Informer recovery', () => {
+  it('relists on 410 Gone and reports what changed meanwhile as updates and deletions', async () => {
+    const client = new ScriptedClient(
+      [[cm('a', '1'), cm('b', '2'), cm('c', '3')], [cm('a', '1'), cm('b', '7'), cm('d', '8')]],
+      [async () => { throw new ApiError('WATCH', '/api/v1/configmaps', 410, 'Expired', 'too old resource version'); }],
+    );
+    const { informer, log, restarts } = started(client);
+    await until(() => client.listCalls.length === 2 && informer.get('ns/d') !== undefined, 'the relist');
+    expect(restarts).toEqual(['expired']);
+    expect(log).toEqual(['add a@1', 'add b@2', 'add c@3', 'update b@7', 'add d@8', 'delete c@3']);
+    expect(informer.list().map((o) => o.metadata.name).sort()).toEqual(['a', 'b', 'd']);
+    // The new watch starts from the relist's resourceVersion, not the expired one.
+    await until(() => client.watchCalls.length === 2, 'the second watch');
+    expect(client.watchCalls[1]!.resourceVersion).toBe('200');
+  });
+
+  it('resumes from the last bookmark when the server ends the watch', async () => {
+    const client = new ScriptedClient([[cm('a', '1')]], [
+      async (emit) => {
+        emit({ type: 'MODIFIED', object: cm('a', '150') });
+        emit({ type: 'BOOKMARK', object: cm('', '170') });
+      },
+    ]);
+    const { log, restarts } = started(client);
+    await until(() => client.watchCalls.length === 2, 'the resumed watch');
+    expect(client.listCalls).toHaveLength(1);
+    expect(client.watchCalls[1]!.resourceVersion).toBe('170');
+    expect(restarts).toEqual(['watch-ended']);
+    expect(log).toEqual(['add a@1', 'update a@150']);
+  });
+
+  it('keeps retrying a failing list with growing delays and never gives up', async () => {
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    const client = new ScriptedClient([refused, refused, refused, refused, [cm('a', '1')]], []);
+    const { informer, restarts } = started(client);
+    expect(informer.hasSynced).toBe(false);
+    await until(() => informer.hasSynced, 'the informer to sync once the API server answers');
+    expect(restarts).toEqual(['error', 'error', 'error', 'error']);
+    expect(informer.get('ns/a')).toBeDefined();
+  });
+
+  it('survives a handler that throws', async () => {
+    const client = new ScriptedClient([[]], [async (emit) => {
+      emit({ type: 'ADDED', object: cm('boom', '5') });
+      emit({ type: 'ADDED', object: cm('fine', '6') });
+    }]);
+    const informer = new Informer<KubeObject>(client as unknown as ListWatchClient, Resources.configMap, logger);
+    informers.push(informer);
+    const added: string[] = [];
+    informer.addHandlers({ onAdd: (o) => { if (o.metadata.name === 'boom') throw new Error('handler bug'); } });
+    informer.addHandlers({ onAdd: (o) => added.push(o.metadata.name) });
+    informer.start();
+    await until(() => added.length === 2, 'both additions');
+    expect(added).toEqual(['boom', 'fine']);
+    expect(informer.get('ns/fine')).toBeDefined();
+  });
+
+  it('restarts with a relist when the watch is silent past the silence timeout', async () => {
+    const client = new ScriptedClient([[cm('a', '1')], [cm('a', '2')]], []);
+    const { informer, log, restarts } = started(client, { silenceTimeoutMs: 50 });
+    await until(() => restarts.includes('silent') && informer.get('ns/a')?.metadata.resourceVersion === '2', 'a silent restart');
+    expect(log.slice(0, 2)).toEqual(['add a@1', 'update a@2']);
+  });
+
+  it('resolves waitForSync and stops its loop on stop()', async () => {
+    const client = new ScriptedClient([new Error('down')], []);
+    const { informer } = started(client);
+    const sync = informer.waitForSync();
+    // stop() resolves only once the list/watch loop has returned, backoff sleep included.
+    await informer.stop();
+    await expect(sync).resolves.toBeUndefined();
+    expect(informer.hasSynced).toBe(false);
+    const calls = client.listCalls.length;
+    informer.start();
+    expect(client.listCalls.length).toBe(calls);
+  });
+});
