@@ -52,8 +52,8 @@ export class LeaderElectionError extends Error {
   }
 }
 
-/** Why leadership ended. */
-export type LeadershipLossReason = 'renew-deadline-exceeded' | 'lease-taken' | 'stopped' | 'released';
+/** Why leadership ended without stop() or release() being called. */
+export type LeadershipLossReason = 'renew-deadline-exceeded' | 'lease-taken';
 
 export class LeaderElector {
   private readonly leaseDurationMs: number;
