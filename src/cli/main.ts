@@ -3,6 +3,7 @@ import { ExitCode, InvalidInputError } from './exit-codes.js';
 import { processIO, type CommandIO } from './io.js';
 import { synthCommand } from './synth-command.js';
 import { planCommand } from './plan-command.js';
+import { runCommand } from './run-command.js';
 import { StrategyModuleError } from '../strategies/strategy-module.js';
 
 export const VERSION = '0.1.0';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   program.configureOutput(output);
   program.addCommand(synthCommand(io, run));
   program.addCommand(planCommand(io, run));
+  program.addCommand(runCommand(run));
   // addCommand() does not pass these settings on, unlike command().
   for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError();
 

@@ -3,7 +3,8 @@ import type { KubeClient } from '../client/kube-client.js';
 import { LifecycleService } from '../lifecycle/lifecycle-service.js';
 import { EventRecorder } from '../observability/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
-import { Reconciler, type StrategyExecutions } from '../reconcile/reconciler.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import type { StrategyMetrics } from '../observability/metrics.js';
 import type { ObjectCache } from '../reconcile/live-objects.js';
 import { RecreateStrategy } from '../strategies/recreate-strategy.js';
 import { RollingStrategy } from '../strategies/rolling-strategy.js';
@@ -33,7 +34,7 @@ export interface OperatorDependencies {
   readonly client: KubeClient;
   readonly logger: Logger;
   readonly cache: ObjectCache;
-  readonly metrics: StrategyExecutions;
+  readonly metrics: StrategyMetrics;
   readonly strategies?: readonly UpdateStrategy[];
   /** @default () => new Date() */
   readonly clock?: () => Date;

@@ -10,17 +10,13 @@ import { TOKENS } from '../di/tokens.js';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.js';
 import type { EventRecorder } from '../observability/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
+import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { describeValue } from './change-set.js';
 import type { LiveObjects, ObjectCache } from './live-objects.js';
 import { planInstance, type ObjectAction } from './plan.js';
 import type { ReconcileResult } from './result.js';
 import { computeStatus, jsonEqual } from './status.js';
-
-/** Counts strategy executions (the metrics registry implements it). */
-export interface StrategyExecutions {
-  strategyExecuted(strategy: string): void;
-}
 
 const RESOURCE_OF_KIND: Record<string, ResourceType> = {
   ConfigMap: Resources.configMap,
@@ -46,7 +42,7 @@ export class Reconciler {
     @inject(TOKENS.LifecycleService) private readonly lifecycle: LifecycleService,
     @inject(TOKENS.EventRecorder) private readonly events: EventRecorder,
     @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.Metrics) private readonly metrics: StrategyExecutions,
+    @inject(TOKENS.Metrics) private readonly metrics: StrategyMetrics,
     @inject(TOKENS.Clock) private readonly now: () => Date,
   ) {}
 
@@ -101,7 +97,7 @@ export class Reconciler {
           instance, desired: step.desired, live: step.live, changes: step.changes,
           client: this.client, events: this.events, logger: this.logger,
         });
-        this.metrics.strategyExecuted(step.strategy.name);
+        this.metrics.inc(step.strategy.name);
         if (outcome.kind === 'applied') {
           lastUpdate = {
             strategy: step.strategy.name,

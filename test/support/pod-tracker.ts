@@ -23,10 +23,9 @@ export class PodTracker {
   /** Every pod UID ever seen. */
   readonly seen = new Set<string>();
 
-  private constructor(private readonly client: KubeClient, private readonly namespace: string, private readonly name: string) {}
 
   static async start(client: KubeClient, namespace: string, name: string): Promise<PodTracker> {
-    const tracker = new PodTracker(client, namespace, name);
+    const tracker = new PodTracker();
     const list = await client.list<Pod>(Resources.pod, { namespace, labelSelector: selector(name) });
     for (const pod of list.items) tracker.observe('ADDED', pod);
     tracker.watching = client.watch<Pod>(Resources.pod, {

@@ -1,0 +1,124 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { KubeClient } from '../client/kube-client.js';
+import { parseBindAddress } from '../observability/http-servers.js';
+import { createLogger, type LogLevel } from '../observability/logger.js';
+import { OperatorManager } from '../manager/operator-manager.js';
+import { loadStrategyModule } from '../strategies/strategy-module.js';
+import { InvalidInputError } from './exit-codes.js';
+
+export interface RunOptions {
+  readonly kubeconfig?: string;
+  readonly namespace?: string;
+  readonly leaderElect?: boolean;
+  readonly leaderElectionNamespace?: string;
+  readonly leaderElectionId: string;
+  readonly metricsBindAddress: string;
+  readonly healthProbeBindAddress: string;
+  readonly maxConcurrentReconciles: string;
+  readonly resyncPeriod: string;
+  readonly strategyModule?: string[];
+  readonly logLevel: LogLevel;
+}
+
+function positiveInteger(flag: string, value: string, problems: string[]): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) problems.push(`${flag}: must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function bindAddress(flag: string, value: string, problems: string[]): void {
+  if (value === '0') return;
+  try {
+    parseBindAddress(value);
+  } catch {
+    problems.push(`${flag}: must be HOST:PORT, :PORT or 0 (off), got "${value}"`);
+  }
+}
+
+/**
+ * Runs the controller until SIGTERM or SIGINT, then finishes the reconciles in flight, releases
+ * the Lease and exits 0. Losing the Lease exits 1 at once (a new process starts clean), as
+ * controller-runtime's managers do.
+ */
+export async function run(options: RunOptions): Promise<void> {
+  const problems: string[] = [];
+  const workers = positiveInteger('--max-concurrent-reconciles', options.maxConcurrentReconciles, problems);
+  const resyncSeconds = positiveInteger('--resync-period', options.resyncPeriod, problems);
+  bindAddress('--metrics-bind-address', options.metricsBindAddress, problems);
+  bindAddress('--health-probe-bind-address', options.healthProbeBindAddress, problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+
+  const strategies = (await Promise.all((options.strategyModule ?? []).map(loadStrategyModule))).flat();
+  const logger = createLogger({ level: options.logLevel });
+  const client = KubeClient.load(options.kubeconfig);
+  const leaseNamespace = options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? options.namespace ?? 'redis-operator';
+  let lost = false;
+  const manager = new OperatorManager({
+    client,
+    logger,
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    maxConcurrentReconciles: workers,
+    resyncPeriodMs: resyncSeconds * 1000,
+    strategies,
+    metricsBindAddress: options.metricsBindAddress,
+    healthProbeBindAddress: options.healthProbeBindAddress,
+    ...(options.leaderElect
+      ? {
+          leaderElection: {
+            namespace: leaseNamespace,
+            name: options.leaderElectionId,
+            identity: `${process.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`,
+          },
+        }
+      : {}),
+    onLeadershipLost: () => {
+      lost = true;
+      release();
+    },
+  });
+
+  let release: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { release = resolve; });
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info('Received signal, shutting down', { signal });
+    release();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await manager.start();
+    for (const endpoint of manager.endpoints) logger.info('Serving', { endpoint: endpoint.name, url: endpoint.url });
+    await stopped;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    if (lost) await manager.crash();
+    else await manager.stop();
+  }
+  if (lost) throw new Error('leadership lost; exiting so a fresh process can compete for the Lease again');
+}
+
+export function runCommand(runAction: (action: () => Promise<void>) => Promise<void>): Command {
+  return new Command('run')
+    .summary('run the controller (in-cluster, or against a kubeconfig)')
+    .description(
+      'Watches RedisInstances and keeps their StatefulSet, ConfigMap, Services and PodDisruptionBudget\n' +
+      'in line, rolling what Kubernetes can roll and recreating (without downtime) only what it cannot.\n' +
+      'Without --kubeconfig it uses $KUBECONFIG, ~/.kube/config, or the in-cluster service account.',
+    )
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--namespace <namespace>', 'manage only this namespace (default: every namespace)')
+    .option('--leader-elect', 'act only while holding a coordination.k8s.io Lease, so replicas never act at once')
+    .option('--leader-election-namespace <namespace>', 'namespace of the Lease (default: $POD_NAMESPACE, else --namespace, else redis-operator)')
+    .option('--leader-election-id <name>', 'name of the Lease', 'redis-operator')
+    .option('--metrics-bind-address <address>', 'where /metrics listens; 0 turns it off', ':8080')
+    .option('--health-probe-bind-address <address>', 'where /healthz and /readyz listen; 0 turns them off', ':8081')
+    .option('--max-concurrent-reconciles <n>', 'instances reconciled at the same time (never one twice)', '4')
+    .option('--resync-period <seconds>', 'every instance is reconciled at least this often', '600')
+    .option('--strategy-module <file...>', 'load custom update strategies from these modules (asked before the built-in ones)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'))
+    .addHelpText('after', '\nExamples:\n  redis-operator run --kubeconfig .cluster/kubeconfig --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081\n  redis-operator run --leader-elect --strategy-module ./my-strategy.mjs\n\nExit codes: 0 after SIGTERM/SIGINT, 2 invalid flags, 1 other failures (including a lost Lease).')
+    .action((options: RunOptions) => runAction(() => run(options)));
+}

@@ -1,0 +1,147 @@
+import { MANAGED_BY, LABEL_MANAGED_BY } from '../api/names.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { Resources, type ResourceType } from '../client/resources.js';
+import { ControllerBuilder } from '../controller/controller-builder.js';
+import type { Controller } from '../controller/controller.js';
+import { LeaderElector, type LeaderElectionOptions, type LeadershipLossReason } from '../controller/leader-election.js';
+import type { Result } from '../controller/reconcile-result.js';
+import { createOperatorContainer } from '../di/container.js';
+import { TOKENS } from '../di/tokens.js';
+import { createMetricsServer, createProbeServer, type EndpointServer } from '../observability/http-servers.js';
+import type { Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import type { ObjectCache } from '../reconcile/live-objects.js';
+import type { Reconciler } from '../reconcile/reconciler.js';
+import type { UpdateStrategy } from '../strategies/update-strategy.js';
+
+export interface OperatorManagerOptions {
+  readonly client: KubeClient;
+  readonly logger: Logger;
+  /** Watch and manage only this namespace. @default every namespace */
+  readonly namespace?: string;
+  /** @default 4 */
+  readonly maxConcurrentReconciles?: number;
+  /** @default 600_000 (10 minutes) */
+  readonly resyncPeriodMs?: number;
+  /** Custom strategies, asked before the built-in ones. @default none */
+  readonly strategies?: readonly UpdateStrategy[];
+  /** `host:port` for /metrics; undefined or "0" turns it off. */
+  readonly metricsBindAddress?: string;
+  /** `host:port` for /healthz and /readyz; undefined or "0" turns it off. */
+  readonly healthProbeBindAddress?: string;
+  /** Act only while holding this Lease. @default no leader election */
+  readonly leaderElection?: LeaderElectionOptions;
+  /** Called when leadership is lost: the process must stop acting (run exits). */
+  readonly onLeadershipLost?: (reason: LeadershipLossReason) => void;
+  /** @default new Metrics() */
+  readonly metrics?: Metrics;
+}
+
+/** The kinds the operator owns, watched only where it put its managed-by label. */
+const OWNED: readonly ResourceType[] = [Resources.statefulSet, Resources.configMap, Resources.service, Resources.podDisruptionBudget];
+
+/**
+ * Assembles and runs the operator, as controller-runtime's manager does: the controller (its
+ * informers, queue and workers) around the reconciler, leader election, the probe and metrics
+ * endpoints, and an orderly stop.
+ */
+export class OperatorManager {
+  readonly metrics: Metrics;
+  readonly controller: Controller;
+  private readonly reconciler: Reconciler;
+  private readonly elector: LeaderElector | undefined;
+  private readonly servers: EndpointServer[] = [];
+  private controllerStarted: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: OperatorManagerOptions) {
+    const { client, logger, namespace } = options;
+    this.metrics = options.metrics ?? new Metrics();
+    const informerScope = namespace ? { namespace } : {};
+    const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
+    for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    // The reconcile function reaches the reconciler through this closure: the container needs
+    // the controller's caches, and the controller needs the reconcile function.
+    this.controller = builder.build((key) => this.reconcileKey(key), {
+      maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
+      resyncPeriodMs: options.resyncPeriodMs ?? 600_000,
+      metrics: this.metrics,
+    });
+    const cache: ObjectCache = {
+      get: (resource, objectNamespace, name) => this.controller.store(resource).get(`${objectNamespace}/${name}`),
+    };
+    const container = createOperatorContainer({
+      client, logger, cache, metrics: this.metrics, ...(options.strategies ? { strategies: options.strategies } : {}),
+    });
+    this.reconciler = container.get<Reconciler>(TOKENS.Reconciler);
+    if (options.leaderElection) this.elector = new LeaderElector(client, logger, options.leaderElection);
+    const enabled = (address: string | undefined): address is string => address !== undefined && address !== '0' && address !== '';
+    if (enabled(options.healthProbeBindAddress)) {
+      this.servers.push(createProbeServer(options.healthProbeBindAddress, {
+        // A standby replica is ready: it is doing what it should (waiting for the Lease).
+        ready: () => (this.elector && !this.elector.isLeader ? true : this.controller.synced),
+      }, logger));
+    }
+    if (enabled(options.metricsBindAddress)) this.servers.push(createMetricsServer(options.metricsBindAddress, this.metrics, logger));
+  }
+
+  /** Reconciles one key now, as a worker would (tests and the at-rest check use it). */
+  reconcileKey(key: string): Promise<Result> {
+    return this.reconciler.reconcile(key);
+  }
+
+  get isLeader(): boolean {
+    return this.elector ? this.elector.isLeader : this.controllerStarted !== undefined;
+  }
+
+  /** Where the endpoints listen (for port 0). */
+  get endpoints(): ReadonlyArray<{ name: string; url: string }> {
+    return this.servers.map((server, index) => ({ name: index === 0 && this.options.healthProbeBindAddress ? 'probes' : 'metrics', url: server.url }));
+  }
+
+  /**
+   * Starts the endpoints, then (after winning the Lease, with leader election) the controller.
+   * Resolves once the controller is running, or at once with leader election while waiting.
+   */
+  async start(): Promise<void> {
+    for (const server of this.servers) await server.listen();
+    const { logger } = this.options;
+    logger.info('Starting redis-operator', {
+      namespace: this.options.namespace ?? '<all>',
+      leaderElection: this.elector !== undefined,
+      strategies: (this.options.strategies ?? []).map((s) => s.name).concat('Recreate', 'Rolling'),
+    });
+    if (!this.elector) {
+      this.controllerStarted = this.controller.start();
+      await this.controllerStarted;
+      return;
+    }
+    this.elector.onLost((reason) => {
+      logger.error('Leadership lost; stopping', { reason });
+      void this.controller.stop();
+      this.options.onLeadershipLost?.(reason);
+    });
+    void this.elector.run().then((leading) => {
+      if (!leading || this.stopped) return;
+      this.controllerStarted = this.controller.start();
+    });
+  }
+
+  /** Graceful: reconciles in flight finish, then the Lease is released for the next replica. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.controller.stop();
+    await this.elector?.release();
+    for (const server of this.servers) await server.close();
+    this.options.logger.info('redis-operator stopped');
+  }
+
+  /** Stops without releasing the Lease, as a crashed replica would leave it. */
+  async crash(): Promise<void> {
+    this.stopped = true;
+    await this.elector?.stop();
+    await this.controller.stop();
+    for (const server of this.servers) await server.close();
+  }
+}

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Resources } from '../../../src/client/resources.js';
+import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
+import { ApiError } from '../../../src/client/api-error.js';
+import { installRedisInstanceCrd } from '../../support/crd.js';
+import {
+  createInstance, getInstance, getStatefulSet, listClaims, listEvents, listPods, patchSpec, testClient, waitForInstance, waitForReady,
+} from '../../support/kube.js';
+import { startOperator, type RunningOperator } from '../../support/operator.js';
+import { PodTracker } from '../../support/pod-tracker.js';
+
+describe('updates the seed did not cover', () => {
+  let operator: RunningOperator;
+  beforeAll(async () => {
+    await installRedisInstanceCrd(testKubeConfig());
+    operator = await startOperator();
+  });
+  afterAll(async () => {
+    await operator?.stop();
+  });
+
+  it('grows storage: every claim requests the new size, keeps its UID, and the new StatefulSet carries it', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    await createInstance(client, ns, 'store', { replicas: 2, storage: { size: '1Gi' } });
+    await waitForReady(client, ns, 'store');
+    const before = await listClaims(client, ns, 'store');
+    const stsUid = (await getStatefulSet(client, ns, 'store'))!.metadata.uid;
+    const pods = await PodTracker.start(client, ns, 'store');
+    try {
+      await patchSpec(client, ns, 'store', { storage: { size: '2Gi' } });
+      const done = await waitForInstance(client, ns, 'store', 'storage grown', (i) =>
+        i.status?.lastUpdate?.strategy === 'Recreate' && i.status.observedGeneration === i.metadata.generation);
+      expect(done.status?.lastUpdate?.changes).toEqual([{ path: 'spec.storage.size', from: '1Gi', to: '2Gi' }]);
+      const after = await listClaims(client, ns, 'store');
+      expect(after.map((c) => c.metadata.uid).sort()).toEqual(before.map((c) => c.metadata.uid).sort());
+      expect(after.map((c) => c.spec.resources.requests.storage)).toEqual(['2Gi', '2Gi']);
+      const sts = (await getStatefulSet(client, ns, 'store'))!;
+      expect(sts.metadata.uid).not.toBe(stsUid);
+      expect(sts.spec.volumeClaimTemplates[0]!.spec.resources.requests.storage).toBe('2Gi');
+      await waitForReady(client, ns, 'store');
+      expect(pods.minimumServing).toBeGreaterThanOrEqual(1);
+    } finally {
+      await pods.stop();
+    }
+  });
+
+  it('refuses a storage shrink at admission and changes nothing', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    await createInstance(client, ns, 'store', { storage: { size: '2Gi' } });
+    await waitForReady(client, ns, 'store');
+    const rejection = await patchSpec(client, ns, 'store', { storage: { size: '1Gi' } }).then(() => undefined, (e: unknown) => e);
+    expect(rejection).toBeInstanceOf(ApiError);
+    expect((rejection as ApiError).status).toBe(422);
+    expect((rejection as ApiError).message).toMatch(/spec\.storage\.size: .*never shrink/);
+    expect((await listClaims(client, ns, 'store')).map((c) => c.spec.resources.requests.storage)).toEqual(['2Gi']);
+  });
+
+  it('refuses to grow claims whose StorageClass cannot expand: Degraded, nothing changed', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    const className = `fixed-${ns}`;
+    await client.create(Resources.storageClass, {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: className },
+      provisioner: 'kubernetes.io/host-path', allowVolumeExpansion: false,
+    } as never);
+    try {
+      await createInstance(client, ns, 'store', { storage: { size: '1Gi', storageClassName: className } });
+      await waitForReady(client, ns, 'store');
+      const stsUid = (await getStatefulSet(client, ns, 'store'))!.metadata.uid;
+      await patchSpec(client, ns, 'store', { storage: { size: '2Gi' } });
+      const degraded = await waitForInstance(client, ns, 'store', 'Degraded', (i) => i.status?.phase === 'Degraded');
+      expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'VolumeExpansionNotAllowed' });
+      expect((await getStatefulSet(client, ns, 'store'))!.metadata.uid).toBe(stsUid);
+      expect((await listClaims(client, ns, 'store')).map((c) => c.spec.resources.requests.storage)).toEqual(['1Gi']);
+      expect((await listEvents(client, ns, 'store')).some((e) => e.type === 'Warning' && e.reason === 'VolumeExpansionNotAllowed')).toBe(true);
+    } finally {
+      await client.delete(Resources.storageClass, className, undefined);
+    }
+  });
+
+  it('rolls a config change in place under updatePolicy.config: Rolling', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    await createInstance(client, ns, 'cache', { replicas: 2, config: { hz: '10' }, updatePolicy: { config: 'Rolling' } });
+    await waitForReady(client, ns, 'cache');
+    const sts = (await getStatefulSet(client, ns, 'cache'))!;
+    const podUids = (await listPods(client, ns, 'cache')).map((p) => p.metadata.uid);
+    await patchSpec(client, ns, 'cache', { config: { hz: '20' } });
+    const done = await waitForInstance(client, ns, 'cache', 'config rolled', (i) =>
+      i.status?.phase === 'Ready' && i.status.observedGeneration === i.metadata.generation && i.status.lastUpdate !== undefined);
+    expect(done.status?.lastUpdate).toMatchObject({ strategy: 'Rolling', changes: [{ path: 'spec.config.hz', from: '10', to: '20' }] });
+    const after = (await getStatefulSet(client, ns, 'cache'))!;
+    expect(after.metadata.uid).toBe(sts.metadata.uid);
+    expect(after.spec.template.metadata.annotations?.['redis.github.com/config-hash'])
+      .not.toBe(sts.spec.template.metadata.annotations?.['redis.github.com/config-hash']);
+    await waitFor(async () => {
+      const now = (await listPods(client, ns, 'cache')).map((p) => p.metadata.uid);
+      return pollResult(now.length === 2 && now.every((uid) => !podUids.includes(uid)) ? now : undefined, JSON.stringify(now));
+    }, { description: 'both pods to be replaced', timeoutMs: 60_000 });
+  });
+
+  it('runs the finalizer on deletion: owned objects go, PVCs stay', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    const created = await createInstance(client, ns, 'gone', { replicas: 2 });
+    await waitForReady(client, ns, 'gone');
+    expect((await getInstance(client, ns, 'gone'))!.metadata.finalizers).toContain('redis.github.com/finalizer');
+    const claims = (await listClaims(client, ns, 'gone')).map((c) => c.metadata.uid).sort();
+    await client.delete(Resources.redisInstance, 'gone', ns);
+    await waitFor(async () => pollResult((await getInstance(client, ns, 'gone')) === undefined || undefined), {
+      description: 'the instance to be deleted', timeoutMs: 30_000,
+    });
+    await waitFor(async () => pollResult((await getStatefulSet(client, ns, 'gone')) === undefined || undefined), {
+      description: 'the StatefulSet to be garbage-collected', timeoutMs: 30_000,
+    });
+    expect((await listClaims(client, ns, 'gone')).map((c) => c.metadata.uid).sort()).toEqual(claims);
+    const deleting = (await listEvents(client, ns, 'gone')).find((e) => e.reason === 'Deleting');
+    expect(deleting?.message).toMatch(/kept/);
+    expect(created.metadata.uid).toBeDefined();
+  });
+
+  it('removes the seed\'s legacy finalizer from a StatefulSet that carries it', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    await createInstance(client, ns, 'legacy', {});
+    await waitForReady(client, ns, 'legacy');
+    await client.patch(Resources.statefulSet, ns, 'legacy', { metadata: { finalizers: ['RedisInstanceFinalizer'] } }, 'merge');
+    // Any change to the instance brings the operator back to it.
+    await patchSpec(client, ns, 'legacy', { config: { hz: '15' }, updatePolicy: { config: 'Rolling' } });
+    await waitFor(async () => {
+      const sts = await getStatefulSet(client, ns, 'legacy');
+      return pollResult(sts && !(sts.metadata.finalizers ?? []).includes('RedisInstanceFinalizer') ? sts : undefined);
+    }, { description: 'the legacy finalizer to be removed', timeoutMs: 30_000 });
+  });
+});

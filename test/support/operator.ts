@@ -1,0 +1,95 @@
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { KubeClient } from '../../src/client/kube-client.js';
+import { OperatorManager } from '../../src/manager/operator-manager.js';
+import type { LeaderElectionOptions } from '../../src/controller/leader-election.js';
+import { loadStrategyModule } from '../../src/strategies/strategy-module.js';
+import { loadKubeConfig } from '../cluster/kubeconfig.js';
+import { testKubeconfigPath } from '../cluster/namespace.js';
+import { pollResult, waitFor } from '../cluster/wait.js';
+
+/** A KubeClient that counts the write requests it sends (everything but GET and watches). */
+export class CountingClient extends KubeClient {
+  writes = 0;
+  override async request<T>(method: string, path: string, options?: Parameters<KubeClient['request']>[2]): Promise<T> {
+    if (method !== 'GET') this.writes++;
+    return super.request<T>(method, path, options);
+  }
+}
+
+export interface StartOperatorOptions {
+  /** Manage only this namespace. @default every namespace */
+  readonly namespace?: string;
+  readonly strategyModules?: readonly string[];
+  readonly resyncPeriodMs?: number;
+  readonly leaderElection?: LeaderElectionOptions;
+}
+
+export interface RunningOperator {
+  readonly manager: OperatorManager;
+  /** Write requests the operator has sent. */
+  writes(): number;
+  /** Reconciles finished (any result). */
+  reconciles(): number;
+  /** Every log line, as JSON text. */
+  logs(): string[];
+  isLeader(): boolean;
+  reconcile(key: string): Promise<unknown>;
+  /** Waits until the work queue is empty and no reconcile has finished for a moment. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+  crash(): Promise<void>;
+}
+
+/** Runs the operator in-process against the test cluster, as `redis-operator run` would. */
+export async function startOperator(options: StartOperatorOptions = {}): Promise<RunningOperator> {
+  const client = new CountingClient(loadKubeConfig(testKubeconfigPath()));
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = winston.createLogger({
+    level: 'debug',
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [new winston.transports.Stream({ stream: sink })],
+  });
+  const strategies = (await Promise.all((options.strategyModules ?? []).map(loadStrategyModule))).flat();
+  let reconciles = 0;
+  const manager = new OperatorManager({
+    client,
+    logger,
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.resyncPeriodMs ? { resyncPeriodMs: options.resyncPeriodMs } : {}),
+    ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
+    strategies,
+    maxConcurrentReconciles: 4,
+  });
+  const observe = manager.metrics.observeReconcile.bind(manager.metrics);
+  manager.metrics.observeReconcile = (result, seconds) => {
+    reconciles++;
+    observe(result, seconds);
+  };
+  await manager.start();
+  return {
+    manager,
+    writes: () => client.writes,
+    reconciles: () => reconciles,
+    logs: () => [...lines],
+    isLeader: () => manager.isLeader,
+    reconcile: (key) => manager.reconcileKey(key),
+    idle: async () => {
+      let last = -1;
+      await waitFor(async () => {
+        const now = reconciles;
+        const settled = now === last && (await manager.metrics.expose()).includes('redis_operator_work_queue_depth 0');
+        last = now;
+        return pollResult(settled || undefined, `${now} reconciles`);
+      }, { description: 'the operator to go idle', timeoutMs: 60_000, intervalMs: 500 });
+    },
+    stop: () => manager.stop(),
+    crash: () => manager.crash(),
+  };
+}
