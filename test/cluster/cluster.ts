@@ -317,9 +317,10 @@ function simulatedNode(): V1Node {
         type: 'kwok',
       },
     },
+    // Room for benchmarks' hundreds of instances; kwok runs no containers, so pods cost nothing.
     status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable: { cpu: '256', memory: '2Ti', pods: '2000' },
+      capacity: { cpu: '256', memory: '2Ti', pods: '2000' },
     },
   };
 }

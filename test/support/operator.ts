@@ -10,9 +10,10 @@ import { pollResult, waitFor } from '../cluster/wait.js';
 
 /** A KubeClient that counts the write requests it sends (everything but GET and watches). */
 export class CountingClient extends KubeClient {
-  writes = 0;
+  /** `METHOD path` of every write, in order. */
+  readonly writes: string[] = [];
   override async request<T>(method: string, path: string, options?: Parameters<KubeClient['request']>[2]): Promise<T> {
-    if (method !== 'GET') this.writes++;
+    if (method !== 'GET') this.writes.push(`${method} ${path} ${JSON.stringify(options?.body ?? null).slice(0, 300)}`);
     return super.request<T>(method, path, options);
   }
 }
@@ -29,6 +30,8 @@ export interface RunningOperator {
   readonly manager: OperatorManager;
   /** Write requests the operator has sent. */
   writes(): number;
+  /** The write requests themselves (`METHOD path body`), oldest first. */
+  writeLog(): string[];
   /** Reconciles finished (any result). */
   reconciles(): number;
   /** Every log line, as JSON text. */
@@ -75,7 +78,8 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
   await manager.start();
   return {
     manager,
-    writes: () => client.writes,
+    writes: () => client.writes.length,
+    writeLog: () => [...client.writes],
     reconciles: () => reconciles,
     logs: () => [...lines],
     isLeader: () => manager.isLeader,

@@ -121,18 +121,4 @@ describe('updates the seed did not cover', () => {
     expect(deleting?.message).toMatch(/kept/);
     expect(created.metadata.uid).toBeDefined();
   });
-
-  it('removes the seed\'s legacy finalizer from a StatefulSet that carries it', async () => {
-    const client = testClient();
-    const { name: ns } = await freshNamespace();
-    await createInstance(client, ns, 'legacy', {});
-    await waitForReady(client, ns, 'legacy');
-    await client.patch(Resources.statefulSet, ns, 'legacy', { metadata: { finalizers: ['RedisInstanceFinalizer'] } }, 'merge');
-    // Any change to the instance brings the operator back to it.
-    await patchSpec(client, ns, 'legacy', { config: { hz: '15' }, updatePolicy: { config: 'Rolling' } });
-    await waitFor(async () => {
-      const sts = await getStatefulSet(client, ns, 'legacy');
-      return pollResult(sts && !(sts.metadata.finalizers ?? []).includes('RedisInstanceFinalizer') ? sts : undefined);
-    }, { description: 'the legacy finalizer to be removed', timeoutMs: 30_000 });
-  });
 });
