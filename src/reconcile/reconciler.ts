@@ -4,6 +4,7 @@ import { ownedNames } from '../api/names.js';
 import type { FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
+import { isConflict } from '../client/api-error.js';
 import { splitKey, type KubeObject } from '../client/objects.js';
 import { Resources, type ResourceType } from '../client/resources.js';
 import { TOKENS } from '../di/tokens.js';
@@ -24,6 +25,9 @@ const RESOURCE_OF_KIND: Record<string, ResourceType> = {
   PodDisruptionBudget: Resources.podDisruptionBudget,
   StatefulSet: Resources.statefulSet,
 };
+
+/** How soon to look again after a write conflict. */
+const CONFLICT_RETRY_MS = 100;
 
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. */
 const WAIT_FOR_DELETE_MS = 500;
@@ -50,7 +54,17 @@ export class Reconciler {
     const { namespace = 'default', name } = splitKey(key);
     const stored = this.cache.get(Resources.redisInstance, namespace, name) as RedisInstance | undefined;
     if (!stored) return {};
-    return this.lifecycle.run(stored, (instance) => this.apply(instance));
+    try {
+      return await this.lifecycle.run(stored, (instance) => this.apply(instance));
+    } catch (error) {
+      // Every write is guarded by the resourceVersion that was read. A 409 means the cache was
+      // behind (often our own previous write); look again shortly, from fresh state.
+      if (isConflict(error)) {
+        this.logger.debug('Conflict; reconciling again from fresh state', { instance: name, namespace, reason: (error as Error).message });
+        return { requeueAfterMs: CONFLICT_RETRY_MS };
+      }
+      throw error;
+    }
   }
 
   private async apply(stored: RedisInstance): Promise<ReconcileResult> {
@@ -175,7 +189,12 @@ export class Reconciler {
       now: this.now(),
     });
     if (jsonEqual(status, stored.status)) return;
-    await this.client.patch(Resources.redisInstance, stored.metadata.namespace, stored.metadata.name, { status }, 'merge', { subresource: 'status' });
+    // Guarded by the resourceVersion that was read: status computed from a stale cached copy
+    // (one that predates our last write) must not overwrite what that write said.
+    await this.client.patch(Resources.redisInstance, stored.metadata.namespace, stored.metadata.name, {
+      metadata: { resourceVersion: stored.metadata.resourceVersion },
+      status,
+    }, 'merge', { subresource: 'status' });
   }
 }
 
