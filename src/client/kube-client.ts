@@ -58,6 +58,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export class KubeClient {
   private readonly server: URL;
   private agent: http.Agent | undefined;
+  private readonly requestListeners: Array<(method: string, status: number) => void> = [];
 
   constructor(private readonly kubeConfig: KubeConfig, private readonly userAgent = 'redis-operator') {
     const cluster = kubeConfig.getCurrentCluster();
@@ -75,6 +76,15 @@ export class KubeClient {
 
   get serverUrl(): string {
     return this.server.toString();
+  }
+
+  /** Called after every request but watches, with its method and HTTP status (0: no answer). */
+  onRequest(listener: (method: string, status: number) => void): void {
+    this.requestListeners.push(listener);
+  }
+
+  private notifyRequest(method: string, status: number): void {
+    for (const listener of this.requestListeners) listener(method, status);
   }
 
   async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
@@ -230,11 +240,17 @@ export class KubeClient {
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          this.notifyRequest(method, res.statusCode ?? 0);
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new ApiError(method, path, 0, 'Timeout', 'request timed out')));
-      req.on('error', reject);
+      req.on('error', (error) => {
+        this.notifyRequest(method, 0);
+        reject(error);
+      });
       if (payload !== undefined) req.write(payload);
       req.end();
     });

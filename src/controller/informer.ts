@@ -203,7 +203,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         continueToken,
       });
       if (this.stopped) return;
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), withoutManagedFields(item));
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken);
@@ -264,7 +264,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const object = event.object;
+    const object = withoutManagedFields(event.object);
     const version = object.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
       if (version) this.resourceVersion = version;
@@ -334,4 +334,15 @@ export class Informer<T extends KubeObject> implements Store<T> {
   private resolveSyncWaiters(): void {
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
+}
+
+/**
+ * Drops `metadata.managedFields` before caching, as controller-runtime's default transform does:
+ * server-side apply's bookkeeping is often larger than the rest of the object, and nothing here
+ * reads it. The cache then costs a fraction of the memory.
+ */
+function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (!object.metadata || !('managedFields' in object.metadata)) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata } as T;
 }

@@ -57,6 +57,7 @@ export class OperatorManager {
   constructor(private readonly options: OperatorManagerOptions) {
     const { client, logger, namespace } = options;
     this.metrics = options.metrics ?? new Metrics();
+    client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
     for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });

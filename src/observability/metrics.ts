@@ -31,6 +31,7 @@ export class Metrics implements ReconcileMetrics, StrategyMetrics {
   private readonly reconciles: Counter<'result'>;
   private readonly reconcileDuration: Histogram<'result'>;
   private readonly strategyExecutions: Counter<'strategy'>;
+  private readonly apiRequests: Counter<'method' | 'code'>;
   private queueDepth: () => number = () => 0;
 
   constructor(options: MetricsOptions = {}) {
@@ -65,6 +66,16 @@ export class Metrics implements ReconcileMetrics, StrategyMetrics {
       labelNames: ['strategy'],
       registers: [this.registry],
     });
+    this.apiRequests = new Counter({
+      name: 'redis_operator_api_requests_total',
+      help: 'Requests to the Kubernetes API (watches aside) by method and HTTP status code; anything but GET is a write.',
+      labelNames: ['method', 'code'],
+      registers: [this.registry],
+    });
+  }
+
+  observeApiRequest(method: string, code: number): void {
+    this.apiRequests.inc({ method, code: String(code) });
   }
 
   observeReconcile(result: ReconcileResultLabel, durationSeconds: number): void {

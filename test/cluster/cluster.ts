@@ -397,6 +397,11 @@ function componentArgs(
       `--cluster-signing-cert-file=${certificates.caCertFile}`,
       `--cluster-signing-key-file=${certificates.caKeyFile}`,
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      // kwok's heartbeats share two cores with everything else; under a benchmark's load they
+      // can run late, and a node presumed lost has all its pods marked NotReady for good (no
+      // kubelet comes back to say otherwise). Give the simulated node the patience a loaded
+      // machine needs.
+      '--node-monitor-grace-period=10m',
     ],
     kubeScheduler: [
       `--kubeconfig=${kubeconfigs.scheduler}`,
