@@ -6,7 +6,8 @@ import { KubeClient } from '../src/client/kube-client.js';
 import type { KubeObject } from '../src/client/objects.js';
 import { Resources } from '../src/client/resources.js';
 import { startCluster } from '../test/cluster/cluster.js';
-import { apiServerGet, loadKubeConfig } from '../test/cluster/kubeconfig.js';
+import { loadKubeConfig } from '../test/cluster/kubeconfig.js';
+import { apiServerWrites, OPERATOR_RESOURCES } from '../test/support/api-server-metrics.js';
 import { freeLoopbackPorts } from '../test/cluster/ports.js';
 import { pollResult, waitFor } from '../test/cluster/wait.js';
 import { installRedisInstanceCrd } from '../test/support/crd.js';
@@ -28,20 +29,6 @@ export interface OperatorFigures {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function mutatingRequests(kubeconfig: string): Promise<number> {
-  const { body } = await apiServerGet(kubeconfig, '/metrics');
-  let total = 0;
-  for (const line of body.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? '';
-    const resource = /resource="([a-z]+)"/.exec(line)?.[1] ?? '';
-    if (!['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY'].includes(verb)) continue;
-    if (!['redisinstances', 'statefulsets', 'configmaps', 'services', 'poddisruptionbudgets', 'persistentvolumeclaims', 'events'].includes(resource)) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
 
 async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -151,14 +138,14 @@ export async function benchOperator(log: (line: string) => void): Promise<Operat
       return [...text.matchAll(/^redis_operator_api_requests_total\{([^}]*)\} (\d+)/gm)]
         .filter((m) => !/method="GET"/.test(m[1]!)).reduce((sum, m) => sum + Number(m[2]), 0);
     };
-    const before = await mutatingRequests(cluster.kubeconfigPath);
+    const before = await apiServerWrites(cluster.kubeconfigPath, [...OPERATOR_RESOURCES, 'events']);
     const ownBefore = await operatorWrites();
     const reconcilesBefore = await metric();
     await waitFor(async () => pollResult((await metric()) >= reconcilesBefore + 2 * INSTANCES || undefined), {
       description: 'two resync periods', timeoutMs: 4 * RESYNC_SECONDS * 1000, intervalMs: 500,
     });
     const idleWritesPerResync = ((await operatorWrites()) - ownBefore) / 2;
-    const clusterWritesPerResync = ((await mutatingRequests(cluster.kubeconfigPath)) - before) / 2;
+    const clusterWritesPerResync = ((await apiServerWrites(cluster.kubeconfigPath, [...OPERATOR_RESOURCES, 'events'])) - before) / 2;
     log(`  (all clients together wrote ${clusterWritesPerResync} times per resync period to the kinds the operator manages, events included)`);
     const status = readFileSync(`/proc/${operator.pid}/status`, 'utf8');
     const rssMiB = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;

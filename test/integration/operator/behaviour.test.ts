@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Resources } from '../../../src/client/resources.js';
 import { freshNamespace, testKubeConfig, testKubeconfigPath } from '../../cluster/namespace.js';
-import { apiServerGet } from '../../cluster/kubeconfig.js';
+import { apiServerWrites, OPERATOR_RESOURCES } from '../../support/api-server-metrics.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
 import {
@@ -28,21 +28,6 @@ async function operatorFor(options: StartOperatorOptions & { namespace: string }
     await operator.stop();
   });
   return operator;
-}
-
-/** Mutating requests the API server counted for the kinds the operator writes. */
-async function mutatingRequests(): Promise<number> {
-  const { body } = await apiServerGet(testKubeconfigPath(), '/metrics');
-  let total = 0;
-  for (const line of body.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? '';
-    const resource = /resource="([a-z]+)"/.exec(line)?.[1] ?? '';
-    if (!['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY'].includes(verb)) continue;
-    if (!['redisinstances', 'statefulsets', 'configmaps', 'services', 'poddisruptionbudgets', 'persistentvolumeclaims'].includes(resource)) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
 
 describe('the operator at work', () => {
@@ -94,13 +79,13 @@ describe('the operator at work', () => {
       return pollResult(terminating.length === 0 || undefined, terminating.map((n) => n.metadata.name).join(', '));
     }, { description: 'no namespace to be terminating', timeoutMs: 60_000 });
     const ownWrites = operator.writes();
-    const serverWrites = await mutatingRequests();
+    const serverWrites = await apiServerWrites(testKubeconfigPath(), OPERATOR_RESOURCES);
     const reconciles = operator.reconciles();
     await waitFor(async () => pollResult(operator.reconciles() >= reconciles + 2 * names.length || undefined, `${operator.reconciles() - reconciles} reconciles`), {
       description: 'two resync periods over 20 instances', timeoutMs: 30_000, intervalMs: 100,
     });
     expect(operator.writeLog().slice(ownWrites)).toEqual([]);
-    expect(await mutatingRequests() - serverWrites).toBe(0);
+    expect(await apiServerWrites(testKubeconfigPath(), OPERATOR_RESOURCES) - serverWrites).toBe(0);
   });
 
   it('uses a custom strategy module: GuardedScaleDown refuses until approved, then carries the change', async () => {
