@@ -1,4 +1,4 @@
-import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES, type RedisInstance } from './redis-instance.js';
+import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES } from './redis-instance.js';
 import type { FieldError } from './field-error.js';
 import { isQuantity, parseQuantity } from './quantity.js';
 import {
@@ -223,7 +223,3 @@ function validateConfig(c: Collector, config: unknown): void {
   }
 }
 
-/** Narrows a document that validated without errors. */
-export function asRedisInstance(document: unknown): RedisInstance {
-  return document as RedisInstance;
-}

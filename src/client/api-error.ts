@@ -25,10 +25,6 @@ export class ApiError extends Error {
   get isTransient(): boolean { return this.status === 429 || this.status >= 500 || this.status === 0; }
 }
 
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && error.isNotFound;
-}
-
 export function isConflict(error: unknown): boolean {
   return error instanceof ApiError && error.isConflict;
 }
