@@ -144,9 +144,9 @@ export function planCommand(io: CommandIO, run: (action: () => Promise<void>) =>
   return new Command('plan')
     .summary('say which strategy a change takes, and what happens to pods and PVCs')
     .description(
-      'Compares a RedisInstance with a previous version of it (--from OLD --to NEW, offline) or with\n' +
-      'what runs in the cluster (-f NEW), using the reconciler\'s own planning code, and prints the\n' +
-      'strategy (Rolling, Recreate, a custom strategy, None, or Create), every change with its path\n' +
+      'Compares a RedisInstance with a previous version of it (--from OLD --to NEW, offline) or with ' +
+      'what runs in the cluster (-f NEW), using the reconciler\'s own planning code, and prints the ' +
+      'strategy (Rolling, Recreate, a custom strategy, None, or Create), every change with its path ' +
       'and old and new value, and what happens to pods and PersistentVolumeClaims.',
     )
     .option('--from <file>', 'the RedisInstance(s) as they are now')

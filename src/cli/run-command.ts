@@ -104,8 +104,8 @@ export function runCommand(runAction: (action: () => Promise<void>) => Promise<v
   return new Command('run')
     .summary('run the controller (in-cluster, or against a kubeconfig)')
     .description(
-      'Watches RedisInstances and keeps their StatefulSet, ConfigMap, Services and PodDisruptionBudget\n' +
-      'in line, rolling what Kubernetes can roll and recreating (without downtime) only what it cannot.\n' +
+      'Watches RedisInstances and keeps their StatefulSet, ConfigMap, Services and PodDisruptionBudget ' +
+      'in line, rolling what Kubernetes can roll and recreating (without downtime) only what it cannot. ' +
       'Without --kubeconfig it uses $KUBECONFIG, ~/.kube/config, or the in-cluster service account.',
     )
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')

@@ -52,10 +52,10 @@ export function synthCommand(io: CommandIO, run: (action: () => Promise<void>) =
   return new Command('synth')
     .summary('print the objects the operator would create, without a cluster')
     .description(
-      'Prints the objects the operator would create for each RedisInstance (ConfigMap, StatefulSet,\n' +
-      'Services and, for more than one replica, a PodDisruptionBudget), or its own install manifests\n' +
+      'Prints the objects the operator would create for each RedisInstance (ConfigMap, StatefulSet, ' +
+      'Services and, for more than one replica, a PodDisruptionBudget), or its own install manifests ' +
       'with --operator. No cluster is needed. Output is deterministic: the same input gives the same bytes.\n\n' +
-      'Defaults applied where the spec is silent: replicas 1, image redis:7.2, storage.size 1Gi,\n' +
+      'Defaults applied where the spec is silent: replicas 1, image redis:7.2, storage.size 1Gi, storage.reclaimPolicy Retain, ' +
       'updatePolicy.config Recreate, namespace "default".',
     )
     .option('-f, --file <file...>', 'RedisInstance YAML or JSON (one or many documents); "-" reads stdin')
