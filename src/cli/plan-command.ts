@@ -1,14 +1,13 @@
 import { Command, Option } from 'commander';
 import { withDefaults } from '../api/defaults.js';
-import { ownedNames } from '../api/names.js';
 import type { RedisInstance } from '../api/redis-instance.js';
 import { KubeClient } from '../client/kube-client.js';
 import type { KubeObject } from '../client/objects.js';
-import { Resources, type ResourceType } from '../client/resources.js';
+import { Resources } from '../client/resources.js';
 import { createPlanningContainer } from '../di/container.js';
 import { TOKENS } from '../di/tokens.js';
 import { describeValue } from '../reconcile/change-set.js';
-import type { LiveObjects } from '../reconcile/live-objects.js';
+import { fetchLiveObjects, findIn, liveObjectsOf, type LiveObjects } from '../reconcile/live-objects.js';
 import { planInstance, type InstancePlan } from '../reconcile/plan.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { loadStrategyModule } from '../strategies/strategy-module.js';
@@ -80,34 +79,12 @@ function formatText(reports: readonly PlanReport[]): string {
 
 const keyOf = (i: RedisInstance) => `${i.metadata.namespace ?? 'default'}/${i.metadata.name}`;
 
-function offlineLive(instance: RedisInstance): LiveObjects {
-  const objects = synthesizeInstance(withDefaults(instance)).objects as KubeObject[];
-  const names = ownedNames(instance.metadata.name);
-  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-  const entries = {
-    statefulSet: find('StatefulSet', names.statefulSet),
-    configMap: find('ConfigMap', names.configMap),
-    headlessService: find('Service', names.headlessService),
-    clientService: find('Service', names.clientService),
-    podDisruptionBudget: find('PodDisruptionBudget', names.podDisruptionBudget),
-  };
-  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v)) as LiveObjects;
-}
-
 async function clusterLive(client: KubeClient, instance: RedisInstance): Promise<{ live: LiveObjects; uid?: string }> {
   const namespace = instance.metadata.namespace ?? 'default';
-  const names = ownedNames(instance.metadata.name);
-  const get = (resource: ResourceType, name: string) => client.get(resource, name, namespace);
-  const [stored, statefulSet, configMap, headlessService, clientService, podDisruptionBudget] = await Promise.all([
-    get(Resources.redisInstance, instance.metadata.name),
-    get(Resources.statefulSet, names.statefulSet),
-    get(Resources.configMap, names.configMap),
-    get(Resources.service, names.headlessService),
-    get(Resources.service, names.clientService),
-    get(Resources.podDisruptionBudget, names.podDisruptionBudget),
+  const [stored, live] = await Promise.all([
+    client.get(Resources.redisInstance, instance.metadata.name, namespace),
+    fetchLiveObjects(instance.metadata.name, (resource, name) => client.get(resource, name, namespace)),
   ]);
-  const entries = { statefulSet, configMap, headlessService, clientService, podDisruptionBudget };
-  const live = Object.fromEntries(Object.entries(entries).filter(([, v]) => v)) as LiveObjects;
   return { live, ...(stored?.metadata.uid ? { uid: stored.metadata.uid } : {}) };
 }
 
@@ -134,7 +111,7 @@ export async function plan(options: PlanOptions, io: CommandIO): Promise<void> {
     const before = new Map(source.instances.map((i) => [keyOf(i), i]));
     for (const instance of target.instances) {
       const old = before.get(keyOf(instance));
-      reports.push(reportPlan(keyOf(instance), planInstance(withDefaults(instance), old ? offlineLive(old) : {}, registry)));
+      reports.push(reportPlan(keyOf(instance), planInstance(withDefaults(instance), old ? liveObjectsOf(old.metadata.name, findIn(synthesizeInstance(withDefaults(old)).objects as KubeObject[])) : {}, registry)));
     }
   }
   io.stdout.write(options.output === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : formatText(reports));

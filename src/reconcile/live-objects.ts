@@ -1,5 +1,6 @@
+import { ownedNames } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
-import type { ResourceType } from '../client/resources.js';
+import { Resources, type ResourceType } from '../client/resources.js';
 
 /** Read access to live objects; the controller's informer caches implement it. */
 export interface ObjectCache {
@@ -13,4 +14,39 @@ export interface LiveObjects {
   readonly headlessService?: KubeObject;
   readonly clientService?: KubeObject;
   readonly podDisruptionBudget?: KubeObject;
+}
+
+type Names = ReturnType<typeof ownedNames>;
+
+/** Each owned object: where it goes in LiveObjects, its kind, and its name. */
+const OWNED: ReadonlyArray<readonly [keyof LiveObjects, ResourceType, (names: Names) => string]> = [
+  ['statefulSet', Resources.statefulSet, (n) => n.statefulSet],
+  ['configMap', Resources.configMap, (n) => n.configMap],
+  ['headlessService', Resources.service, (n) => n.headlessService],
+  ['clientService', Resources.service, (n) => n.clientService],
+  ['podDisruptionBudget', Resources.podDisruptionBudget, (n) => n.podDisruptionBudget],
+];
+
+export type ObjectLookup<R> = (resource: ResourceType, objectName: string) => R;
+
+function assemble(found: ReadonlyArray<readonly [keyof LiveObjects, KubeObject | undefined]>): LiveObjects {
+  return Object.fromEntries(found.filter(([, object]) => object !== undefined)) as LiveObjects;
+}
+
+/** Instance `name`'s owned objects, found with `lookup` (a cache, or a list of synthesized objects). */
+export function liveObjectsOf(name: string, lookup: ObjectLookup<KubeObject | undefined>): LiveObjects {
+  const names = ownedNames(name);
+  return assemble(OWNED.map(([field, resource, nameOf]) => [field, lookup(resource, nameOf(names))] as const));
+}
+
+/** The same, read with one request per object, all at once (`plan -f` against the cluster). */
+export async function fetchLiveObjects(name: string, lookup: ObjectLookup<Promise<KubeObject | undefined>>): Promise<LiveObjects> {
+  const names = ownedNames(name);
+  const found = await Promise.all(OWNED.map(async ([field, resource, nameOf]) => [field, await lookup(resource, nameOf(names))] as const));
+  return assemble(found);
+}
+
+/** A lookup among synthesized objects, as if they had been stored as sent (offline `plan`). */
+export function findIn(objects: readonly KubeObject[]): ObjectLookup<KubeObject | undefined> {
+  return (resource, objectName) => objects.find((o) => o.kind === resource.kind && o.metadata.name === objectName);
 }

@@ -1,6 +1,5 @@
 import { inject, injectable } from 'inversify';
 import { withDefaults } from '../api/defaults.js';
-import { ownedNames } from '../api/names.js';
 import type { FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
@@ -14,7 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { describeValue } from './change-set.js';
-import type { LiveObjects, ObjectCache } from './live-objects.js';
+import { liveObjectsOf, type ObjectCache } from './live-objects.js';
 import { planInstance, type ObjectAction } from './plan.js';
 import type { ReconcileResult } from './result.js';
 import { computeStatus, jsonEqual } from './status.js';
@@ -86,7 +85,7 @@ export class Reconciler {
     }
 
     const instance = withDefaults(stored);
-    const live = this.liveObjects(namespace, name);
+    const live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
     const plan = planInstance(instance, live, this.registry, { name, uid });
 
     for (const action of plan.companions) await this.applyCompanion(action, log);
@@ -158,19 +157,6 @@ export class Reconciler {
       case 'none':
         break;
     }
-  }
-
-  private liveObjects(namespace: string, name: string): LiveObjects {
-    const names = ownedNames(name);
-    const get = (resource: ResourceType, objectName: string) => this.cache.get(resource, namespace, objectName);
-    const found = {
-      statefulSet: get(Resources.statefulSet, names.statefulSet),
-      configMap: get(Resources.configMap, names.configMap),
-      headlessService: get(Resources.service, names.headlessService),
-      clientService: get(Resources.service, names.clientService),
-      podDisruptionBudget: get(Resources.podDisruptionBudget, names.podDisruptionBudget),
-    };
-    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as LiveObjects;
   }
 
   private async writeStatus(

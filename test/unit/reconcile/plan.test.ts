@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RedisInstanceSpec } from '../../../src/api/redis-instance.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { needsStatefulSetRestart, needsStatefulSetUpdate } from '../../../src/reconcile/change-set.js';
-import type { LiveObjects } from '../../../src/reconcile/live-objects.js';
+import { findIn, liveObjectsOf, type LiveObjects } from '../../../src/reconcile/live-objects.js';
 import { planInstance } from '../../../src/reconcile/plan.js';
 import { synthesizeInstance } from '../../../src/synth/synthesize-instance.js';
 import type { Change } from '../../../src/reconcile/change-set.js';
@@ -12,16 +12,7 @@ import { builtInRegistry } from '../../support/registry.js';
 
 /** The live objects as if `spec` had been applied and the cluster had stored them as sent. */
 function liveFor(spec: RedisInstanceSpec): LiveObjects {
-  const objects = synthesizeInstance(defaultedInstance(spec), { name: 'cache', uid: 'uid-1' }).objects as KubeObject[];
-  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-  const pdb = find('PodDisruptionBudget', 'cache');
-  return {
-    statefulSet: find('StatefulSet', 'cache')!,
-    configMap: find('ConfigMap', 'cache-config')!,
-    headlessService: find('Service', 'cache-headless')!,
-    clientService: find('Service', 'cache')!,
-    ...(pdb ? { podDisruptionBudget: pdb } : {}),
-  };
+  return liveObjectsOf('cache', findIn(synthesizeInstance(defaultedInstance(spec), { name: 'cache', uid: 'uid-1' }).objects as KubeObject[]));
 }
 
 function plan(from: RedisInstanceSpec, to: RedisInstanceSpec, registry = builtInRegistry()) {
