@@ -44,13 +44,19 @@ function renderValue(directive: string, value: string): string {
   return quoteArgument(value);
 }
 
+/** The user-settable directives redis.conf holds for `spec.config`: its entries over the
+ * overridable defaults. */
+export function configuredDirectives(config: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  return { ...OVERRIDABLE_DEFAULTS, ...config };
+}
+
 /**
  * Renders redis.conf: the owned settings, then the overridable defaults merged with
  * `spec.config`, sorted by name. Pure and deterministic: the same config gives the same bytes.
  * The input is assumed validated (no control characters, no refused directives).
  */
 export function renderRedisConf(config: Readonly<Record<string, string>>): string {
-  const merged: Record<string, string> = { ...OVERRIDABLE_DEFAULTS, ...config };
+  const merged = configuredDirectives(config);
   const lines = OWNED.map(([name, value]) => `${name} ${renderValue(name, value)}`);
   for (const name of Object.keys(merged).sort()) {
     lines.push(`${name} ${renderValue(name, merged[name]!)}`);
