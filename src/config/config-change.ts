@@ -3,6 +3,7 @@
  * a restart applies. Pure: the executor that sends CONFIG SET lives in src/redis.
  */
 import { directiveFacts, type DirectiveFacts } from './directive-table.js';
+import { outputBufferLimits, wordsOf } from './directive-values.js';
 import { configuredDirectives } from './render.js';
 import type { RedisVersion } from './redis-version.js';
 
@@ -58,12 +59,10 @@ interface Setting {
   readonly facts: DirectiveFacts | undefined;
 }
 
-const COMPARABLE_WORDS = /\s+/;
-
 /** The value as Redis reads it: a multi-argument value is its words, whatever the spacing. */
 function comparable(setting: Setting): string {
   return setting.facts?.multiArgument === true
-    ? setting.value.trim().split(COMPARABLE_WORDS).join(' ')
+    ? wordsOf(setting.value).join(' ')
     : setting.value;
 }
 
@@ -82,21 +81,9 @@ function settingsOf(config: Readonly<Record<string, string>>, version: RedisVers
   return settings;
 }
 
-const CLIENT_CLASS_ALIASES: Readonly<Record<string, string>> = { slave: 'replica' };
-
-function clientClasses(value: string): Set<string> {
-  const words = value.trim().split(COMPARABLE_WORDS).filter((w) => w !== '');
-  const classes = new Set<string>();
-  for (let i = 0; i < words.length; i += 4) {
-    const word = words[i]!.toLowerCase();
-    classes.add(CLIENT_CLASS_ALIASES[word] ?? word);
-  }
-  return classes;
-}
-
 function dropsAClientClass(from: string, to: string): boolean {
-  const kept = clientClasses(to);
-  return [...clientClasses(from)].some((c) => !kept.has(c));
+  const kept = outputBufferLimits(to);
+  return [...outputBufferLimits(from).keys()].some((c) => !kept.has(c));
 }
 
 function restartReason(version: RedisVersion | undefined, previous: Setting | undefined, next: Setting): RestartReason | undefined {
