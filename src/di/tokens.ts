@@ -12,4 +12,6 @@ export const TOKENS = {
   /** Read access to live objects (the controller's informer stores). */
   ObjectCache: Symbol.for('redis-operator.ObjectCache'),
   Clock: Symbol.for('redis-operator.Clock'),
+  /** The only way to speak to Redis (src/redis/redis-admin.ts). */
+  RedisAdmin: Symbol.for('redis-operator.RedisAdmin'),
 } as const;
