@@ -12,6 +12,12 @@ export type ReplacementStep =
   | { readonly kind: 'done' }
   /** Nothing may be replaced yet; `pod` names the one holding it up. */
   | { readonly kind: 'wait'; readonly reason: WaitReason; readonly pod?: string; readonly ordinal?: number; readonly excluded?: readonly Excluded[] }
+  /**
+   * REPLICAOF the primary on this pod: it is a second primary (a pod that came back on its own)
+   * or follows another node, as the other replicas do after FAILOVER, which leaves them chained
+   * to the old primary; replacing that pod would cut them off.
+   */
+  | { readonly kind: 'follow-primary'; readonly pod: string; readonly reason: 'second-primary' | 'follows-another-node' }
   /** Delete this replica's pod; the StatefulSet recreates it at the new revision. */
   | { readonly kind: 'replace-replica'; readonly pod: string }
   /** FAILOVER from the primary to `to`; the old primary then is an outdated replica. */
@@ -60,6 +66,15 @@ export function nextReplacementStep(pods: readonly PodReplicationState[], option
   const primaryAddress = primary.address;
   const primaryOffset = primary.replication.replicationOffset;
   const replicas = pods.filter((p) => p.name !== primary.name);
+
+  for (const replica of replicas) {
+    const replication = replica.replication;
+    if (replication === undefined || replica.address === undefined) continue;
+    if (replication.role === 'primary') return { kind: 'follow-primary', pod: replica.name, reason: 'second-primary' };
+    if (replication.primaryHost !== primaryAddress.host || replication.primaryPort !== primaryAddress.port) {
+      return { kind: 'follow-primary', pod: replica.name, reason: 'follows-another-node' };
+    }
+  }
 
   // The replicas already replaced must be back before the next goes: otherwise two could be
   // down at once, or a hand-over could find no replica in sync.

@@ -45,6 +45,16 @@ describe('nextReplacementStep', () => {
     expect(step.kind === 'hand-over' && [step.from, step.to.name]).toEqual(['cache-0', 'cache-1']);
   });
 
+  it('points a replica left chained to the old primary by FAILOVER at the new one', () => {
+    const chained = [podState(0, replicaInfo(1, 100), { outdated: true }), podState(1, primaryInfo(100)), podState(2, replicaInfo(0, 100))];
+    expect(nextReplacementStep(chained, { ...OPTIONS, primary: 'cache-1' })).toEqual({ kind: 'follow-primary', pod: 'cache-2', reason: 'follows-another-node' });
+  });
+
+  it('makes a pod that came back as a second primary follow the recorded one', () => {
+    const twoPrimaries = withPod(outdatedInstance(), podState(2, primaryInfo(0)));
+    expect(nextReplacementStep(twoPrimaries, OPTIONS)).toEqual({ kind: 'follow-primary', pod: 'cache-2', reason: 'second-primary' });
+  });
+
   it('replaces the old primary as a replica after the hand-over, and is done after that', () => {
     const handedOver = [podState(0, replicaInfo(1, 100), { outdated: true }), podState(1, primaryInfo(100)), podState(2, replicaInfo(1, 100))];
     expect(nextReplacementStep(handedOver, { ...OPTIONS, primary: 'cache-1' })).toEqual({ kind: 'replace-replica', pod: 'cache-0' });
@@ -88,14 +98,24 @@ describe('nextReplacementStep', () => {
         pods = withPod(pods, podState(ordinal, replicaInfo(Number(primary.split('-')[1]), 100)));
       } else if (step.kind === 'hand-over') {
         actions.push(`hand over ${step.from} -> ${step.to.name}`);
+        const from = Number(step.from.split('-')[1]);
         const to = step.to.ordinal;
-        pods = pods.map((p) => (p.name === step.to.name ? podState(to, primaryInfo(100)) : podState(p.ordinal, replicaInfo(to, 100), { outdated: p.outdated })));
+        // As Redis does: the old primary follows the new one, the other replicas stay chained.
+        pods = pods.map((p) => {
+          if (p.ordinal === to) return podState(to, primaryInfo(100));
+          if (p.ordinal === from) return podState(from, replicaInfo(to, 100), { outdated: p.outdated });
+          return p;
+        });
         primary = step.to.name;
+      } else if (step.kind === 'follow-primary') {
+        actions.push(`point ${step.pod} at ${primary}`);
+        const ordinal = Number(step.pod.split('-')[1]);
+        pods = withPod(pods, podState(ordinal, replicaInfo(Number(primary.split('-')[1]), 100), { outdated: pods.find((p) => p.ordinal === ordinal)!.outdated }));
       } else {
         throw new Error(`unexpected ${JSON.stringify(step)}`);
       }
     }
-    expect(actions).toEqual(['replace cache-2', 'replace cache-1', 'hand over cache-0 -> cache-1', 'replace cache-0']);
+    expect(actions).toEqual(['replace cache-2', 'replace cache-1', 'hand over cache-0 -> cache-1', 'point cache-2 at cache-1', 'replace cache-0']);
   });
 });
 
