@@ -6,7 +6,7 @@ import { parseBindAddress } from '../observability/http-servers.js';
 import { createLogger, type LogLevel } from '../observability/logger.js';
 import { OperatorManager } from '../manager/operator-manager.js';
 import { loadStrategyModule } from '../strategies/strategy-module.js';
-import { InvalidInputError } from './exit-codes.js';
+import { ExitCode, InvalidInputError } from './exit-codes.js';
 
 export interface RunOptions {
   readonly kubeconfig?: string;
@@ -39,7 +39,8 @@ function bindAddress(flag: string, value: string, problems: string[]): void {
 
 /**
  * Runs the controller until SIGTERM or SIGINT, then finishes the reconciles in flight, releases
- * the Lease and exits 0. Losing the Lease exits 1 at once (a new process starts clean), as
+ * the Lease and exits 0. Losing the Lease exits 1 at once, without waiting for reconciles in
+ * flight (another replica may be acting already; a new process starts clean), as
  * controller-runtime's managers do.
  */
 export async function run(options: RunOptions): Promise<void> {
@@ -54,7 +55,6 @@ export async function run(options: RunOptions): Promise<void> {
   const logger = createLogger({ level: options.logLevel });
   const client = KubeClient.load(options.kubeconfig);
   const leaseNamespace = options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? options.namespace ?? 'redis-operator';
-  let lost = false;
   const manager = new OperatorManager({
     client,
     logger,
@@ -73,9 +73,10 @@ export async function run(options: RunOptions): Promise<void> {
           },
         }
       : {}),
-    onLeadershipLost: () => {
-      lost = true;
-      release();
+    onLeadershipLost: (reason) => {
+      // The controller has already stopped acting; exiting now is what makes sure of it.
+      logger.error('Leadership lost; exiting at once so a fresh process can compete for the Lease again', { reason });
+      process.exit(ExitCode.Failure);
     },
   });
 
@@ -94,10 +95,8 @@ export async function run(options: RunOptions): Promise<void> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    if (lost) await manager.crash();
-    else await manager.stop();
+    await manager.stop();
   }
-  if (lost) throw new Error('leadership lost; exiting so a fresh process can compete for the Lease again');
 }
 
 export function runCommand(runAction: (action: () => Promise<void>) => Promise<void>): Command {

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from './api-error.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
+import { currentSignal, RequestCancelledError } from './request-signal.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
 
 export type PatchType = 'json' | 'merge' | 'apply';
@@ -20,6 +21,8 @@ export interface ListOptions {
   readonly resourceVersion?: string;
   readonly limit?: number;
   readonly continueToken?: string;
+  /** Aborting cuts the request (it rejects with RequestCancelledError). */
+  readonly signal?: AbortSignal;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -40,6 +43,7 @@ interface RequestOptions {
   readonly body?: unknown;
   readonly contentType?: string;
   readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 /** The field manager of every write the operator makes (server-side apply and updates). */
@@ -54,6 +58,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * which silently drops fields the models spell differently (`x-kubernetes-validations`,
  * `default`); the operator compares and writes exactly what the API server stores, so it talks
  * JSON directly. Connections are kept alive and shared.
+ *
+ * Every request made inside `runWithSignal(signal, ...)` (request-signal.ts) carries that
+ * signal: once it aborts, requests in flight are cut and no further request, write or read, is
+ * sent. That is how a reconcile stops acting the moment its operator loses the Lease.
  */
 export class KubeClient {
   private readonly server: URL;
@@ -99,6 +107,7 @@ export class KubeClient {
   async list<T extends KubeObject>(resource: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
     const list = await this.request<ObjectList<T>>('GET', resourcePath(resource, options.namespace), {
       query: listQuery(options),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     // List items omit apiVersion and kind; put them back so every object is self-describing.
     const apiVersion = apiVersionOf(resource);
@@ -168,10 +177,12 @@ export class KubeClient {
       allowWatchBookmarks: options.allowWatchBookmarks ?? true,
       timeoutSeconds: options.timeoutSeconds,
     };
+    const signal = combinedSignal(options.signal);
+    if (signal?.aborted) return;
     const request = await this.prepare('GET', path, { query });
     const apiVersion = apiVersionOf(resource);
     await new Promise<void>((resolve, reject) => {
-      const req = this.transport().request(request.url, { ...request.options, signal: options.signal }, (res) => {
+      const req = this.transport().request(request.url, { ...request.options, ...(signal ? { signal } : {}) }, (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           let text = '';
           res.setEncoding('utf8');
@@ -213,7 +224,7 @@ export class KubeClient {
         res.on('aborted', () => resolve());
       });
       req.on('error', (error) => {
-        if (options.signal?.aborted) resolve();
+        if (signal?.aborted) resolve();
         else reject(error);
       });
       req.end();
@@ -227,7 +238,15 @@ export class KubeClient {
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: string }> {
+    const signal = combinedSignal(options.signal);
+    // Checked last thing before the request leaves: nothing awaited after this line can let a
+    // cancelled reconcile's write through.
+    const refuseIfCancelled = (): void => {
+      if (signal?.aborted) throw new RequestCancelledError(method, path, signal.reason);
+    };
+    refuseIfCancelled();
     const request = await this.prepare(method, path, options);
+    refuseIfCancelled();
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise((resolve, reject) => {
       const headers = payload === undefined
@@ -237,6 +256,7 @@ export class KubeClient {
         ...request.options,
         headers,
         timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -249,7 +269,7 @@ export class KubeClient {
       req.on('timeout', () => req.destroy(new ApiError(method, path, 0, 'Timeout', 'request timed out')));
       req.on('error', (error) => {
         this.notifyRequest(method, 0);
-        reject(error);
+        reject(signal?.aborted ? new RequestCancelledError(method, path, signal.reason) : error);
       });
       if (payload !== undefined) req.write(payload);
       req.end();
@@ -289,6 +309,13 @@ export class KubeClient {
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     return { url, options: { method, headers, agent: this.agent } };
   }
+}
+
+/** The caller's signal and that of the work running now (request-signal.ts), either aborting. */
+function combinedSignal(explicit: AbortSignal | undefined): AbortSignal | undefined {
+  const ambient = currentSignal();
+  if (explicit && ambient) return AbortSignal.any([explicit, ambient]);
+  return explicit ?? ambient;
 }
 
 function listQuery(options: ListOptions): Record<string, string | number | undefined> {

@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../client/objects.js';
 import { splitKey } from '../client/objects.js';
+import { runWithSignal } from '../client/request-signal.js';
 import { apiVersionOf, type ResourceType } from '../client/resources.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReconcileMetrics, ReconcileResultLabel } from '../observability/metrics.js';
@@ -43,6 +44,8 @@ export class Controller {
   private started = false;
   private stopping: Promise<void> | undefined;
   private cachesSynced = false;
+  /** Aborted when the controller must stop acting at once; every reconcile runs under it. */
+  private readonly acting = new AbortController();
 
   constructor(
     private readonly primary: Informer<KubeObject>,
@@ -69,7 +72,7 @@ export class Controller {
 
   /** True once every informer has its initial list: the readiness signal for /readyz. */
   get synced(): boolean {
-    return this.cachesSynced && !this.stopping;
+    return this.cachesSynced && !this.stopping && !this.acting.signal.aborted;
   }
 
   /** Every informer, primary first. */
@@ -116,19 +119,45 @@ export class Controller {
 
   /**
    * Takes no new keys, lets reconciles in flight finish, then stops the informers. A reconcile
-   * is not interrupted midway: a half-done recreate is worse than a slower shutdown.
+   * is not interrupted midway (a half-done recreate is worse than a slower shutdown) unless it
+   * outlasts `timeoutMs`: then the controller stops acting as abort() does.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.timeoutMs);
     return this.stopping;
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Stops acting at once, for when another replica may already be acting (the Lease is lost):
+   * the signal of every reconcile in flight aborts, so their requests are cut and none of them
+   * sends another write; no key is handed out again. Resolves once the informers have stopped,
+   * without waiting for the reconciles in flight to return.
+   */
+  async abort(reason: string): Promise<void> {
+    if (!this.acting.signal.aborted) {
+      this.logger.warn('Controller stops acting at once', { controller: this.name, reason, inFlight: this.queue.inFlight });
+      this.acting.abort(new Error(reason));
+    }
+    clearInterval(this.resyncTimer);
+    this.queue.shutdown();
+    await Promise.all(this.sources.map((source) => source.informer.stop()));
+  }
+
+  private async shutdown(timeoutMs: number | undefined): Promise<void> {
     clearInterval(this.resyncTimer);
     this.logger.info('Stopping controller, finishing reconciles in flight', { controller: this.name, inFlight: this.queue.inFlight });
-    await this.queue.shutdownWithDrain();
-    await Promise.all(this.workers);
-    await Promise.all(this.sources.map((source) => source.informer.stop()));
+    let overdue: NodeJS.Timeout | undefined;
+    const drained = this.queue.shutdownWithDrain().then(() => Promise.all(this.workers));
+    const outcome = await Promise.race([
+      drained.then(() => 'drained' as const),
+      ...(timeoutMs === undefined ? [] : [new Promise<'overdue'>((resolve) => { overdue = setTimeout(() => resolve('overdue'), timeoutMs); })]),
+    ]);
+    clearTimeout(overdue);
+    if (outcome === 'overdue') {
+      await this.abort(`reconciles still in flight ${timeoutMs} ms after the stop began`);
+    } else {
+      await Promise.all(this.sources.map((source) => source.informer.stop()));
+    }
     this.logger.info('Controller stopped', { controller: this.name });
   }
 
@@ -158,8 +187,9 @@ export class Controller {
     const { namespace, name } = splitKey(key);
     const started = process.hrtime.bigint();
     let label: ReconcileResultLabel;
+    const signal = this.acting.signal;
     try {
-      const result = await this.reconcile(key);
+      const result = await runWithSignal(signal, () => this.reconcile(key, { signal }));
       this.queue.forget(key);
       const requeueAfterMs = result?.requeueAfterMs;
       if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
@@ -171,7 +201,9 @@ export class Controller {
     } catch (error) {
       label = 'error';
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof TerminalError) {
+      if (signal.aborted) {
+        this.logger.info('Reconcile cancelled', { controller: this.name, namespace, instance: name, error: message });
+      } else if (error instanceof TerminalError) {
         this.queue.forget(key);
         this.logger.error('Reconcile failed and will not be retried', { controller: this.name, namespace, instance: name, error: message });
       } else {

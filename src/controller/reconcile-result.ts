@@ -15,8 +15,18 @@ export interface Result {
   readonly requeueAfterMs?: number;
 }
 
-/** `(key) => Result`: key is `namespace/name` of the primary object. */
-export type ReconcileFunction = (key: string) => Promise<Result | void>;
+/** What the controller hands every reconcile besides its key. */
+export interface ReconcileContext {
+  /**
+   * Aborts when the controller must stop acting at once (leadership lost, or a stop that ran out
+   * of time). Every Kubernetes request the reconcile makes through a KubeClient already honours
+   * it: requests in flight are cut and no further one is sent. Check it in any wait of your own.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** `(key, context) => Result`: key is `namespace/name` of the primary object. */
+export type ReconcileFunction = (key: string, context: ReconcileContext) => Promise<Result | void>;
 
 /**
  * An error no retry can fix (an invalid spec that needs a person): the controller logs it and

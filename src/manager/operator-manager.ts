@@ -31,8 +31,17 @@ export interface OperatorManagerOptions {
   readonly healthProbeBindAddress?: string;
   /** Act only while holding this Lease. @default no leader election */
   readonly leaderElection?: LeaderElectionOptions;
-  /** Called when leadership is lost: the process must stop acting (run exits). */
+  /**
+   * Called when leadership is lost, after the controller has stopped acting (no reconcile sends
+   * another request). `run` exits the process here, as controller-runtime's managers do.
+   */
   readonly onLeadershipLost?: (reason: LeadershipLossReason) => void;
+  /**
+   * How long stop() lets reconciles in flight finish before it stops them as a lost Lease
+   * would, so that a stop is always quick. @default 25_000 (inside a pod's default 30 s grace
+   * period, so the Lease is still released)
+   */
+  readonly gracefulShutdownTimeoutMs?: number;
   /** @default new Metrics() */
   readonly metrics?: Metrics;
 }
@@ -63,7 +72,7 @@ export class OperatorManager {
     for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
-    this.controller = builder.build((key) => this.reconcileKey(key), {
+    this.controller = builder.build((key) => this.reconciler.reconcile(key), {
       maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
       resyncPeriodMs: options.resyncPeriodMs ?? 600_000,
       metrics: this.metrics,
@@ -118,8 +127,10 @@ export class OperatorManager {
       return;
     }
     this.elector.onLost((reason) => {
-      logger.error('Leadership lost; stopping', { reason });
-      void this.controller.stop();
+      logger.error('Leadership lost; stopping at once', { reason });
+      // Another replica may take over any moment now: stop acting before anything else, and
+      // do not wait for reconciles in flight (a Recreate may be polling inside one).
+      void this.controller.abort(`leadership lost (${reason})`);
       this.options.onLeadershipLost?.(reason);
     });
     void this.elector.run().then((leading) => {
@@ -128,21 +139,24 @@ export class OperatorManager {
     });
   }
 
-  /** Graceful: reconciles in flight finish, then the Lease is released for the next replica. */
+  /**
+   * Graceful: reconciles in flight finish (within the graceful shutdown timeout), then the Lease
+   * is released for the next replica.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.controller.stop();
+    await this.controller.stop({ timeoutMs: this.options.gracefulShutdownTimeoutMs ?? 25_000 });
     await this.elector?.release();
     for (const server of this.servers) await server.close();
     this.options.logger.info('redis-operator stopped');
   }
 
-  /** Stops without releasing the Lease, as a crashed replica would leave it. */
+  /** Stops at once without releasing the Lease, as a crashed replica would leave it. */
   async crash(): Promise<void> {
     this.stopped = true;
     await this.elector?.stop();
-    await this.controller.stop();
+    await this.controller.abort('crashed');
     for (const server of this.servers) await server.close();
   }
 }

@@ -210,3 +210,46 @@ describe('Controller against a real API server', () => {
     expect(started).toEqual([`${namespace}/slow`]);
   });
 });
+
+describe('Controller stopping at once', () => {
+  it('abort() aborts the signal of the reconcile in flight and resolves without waiting for it', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    await client.create(Resources.redisInstance, instance(namespace, 'held'));
+    const held = gate();
+    let signal: AbortSignal | undefined;
+    let write: Promise<unknown> | undefined;
+    const controller = await startController(client, namespace, async (_key, context) => {
+      signal = context.signal;
+      await held.promise;
+      write = client.create(Resources.configMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-abort', namespace } });
+      await write;
+    });
+    await waitUntil(() => signal !== undefined, 'the reconcile to start');
+
+    await controller.abort('leadership lost');
+    expect(signal!.aborted).toBe(true);
+    expect(controller.synced).toBe(false);
+    // The reconcile is still held; its late write is refused by the client, not sent.
+    held.open();
+    await waitUntil(() => write !== undefined, 'the late write');
+    await expect(write).rejects.toThrow(/POST .*configmaps cancelled: leadership lost/);
+    expect(await client.get(Resources.configMap, 'after-abort', namespace)).toBeUndefined();
+  });
+
+  it('stop() stops acting once reconciles outlast its timeout', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    await client.create(Resources.redisInstance, instance(namespace, 'endless'));
+    let signal: AbortSignal | undefined;
+    const controller = await startController(client, namespace, async (_key, context) => {
+      signal = context.signal;
+      await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+    });
+    await waitUntil(() => signal !== undefined, 'the reconcile to start');
+    const stopping = controller.stop({ timeoutMs: 300 });
+    expect(signal!.aborted).toBe(false);
+    await stopping;
+    expect(signal!.aborted).toBe(true);
+  });
+});
