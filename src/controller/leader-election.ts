@@ -19,7 +19,9 @@ import { ApiError } from '../client/api-error.js';
 import type { KubeClient } from '../client/kube-client.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
+import { runWithSignal } from '../client/request-signal.js';
 import type { Logger } from '../observability/logger.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 /** The calls an elector makes; a KubeClient satisfies it. */
 export type LeaseClient = Pick<KubeClient, 'get' | 'create' | 'replace'>;
@@ -82,6 +84,8 @@ export class LeaderElector {
   private readonly clock: ElectionClock;
   private leading = false;
   private stopped = false;
+  /** Aborted by stop() and by a loss: cuts the elector's sleeps and its requests in flight. */
+  private readonly halt = new AbortController();
   /** The Lease as we last wrote or read it (its resourceVersion guards the next write). */
   private lease: Lease | undefined;
   /** When this replica saw the Lease record last change, on its monotonic clock. */
@@ -90,7 +94,6 @@ export class LeaderElector {
   private observedSpec: LeaseSpec | undefined;
   private renewLoop: Promise<void> | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
   private readonly lossListeners: Array<(reason: LeadershipLossReason) => void> = [];
 
   constructor(
@@ -132,7 +135,14 @@ export class LeaderElector {
    * Tries every retry period until this replica leads; resolves true then (and keeps renewing in
    * the background), or false if stop()/release() came first.
    */
-  async run(): Promise<boolean> {
+  run(): Promise<boolean> {
+    // Every request of the campaign and of the renew loop it starts is cut by stop() or a loss:
+    // a renew sent after the deadline passed would hold the Lease for a replica that no longer
+    // acts, and a request hanging on an unreachable API server must not delay a stop.
+    return runWithSignal(this.halt.signal, () => this.campaign());
+  }
+
+  private async campaign(): Promise<boolean> {
     this.logger.info('Waiting for leadership', { lease: this.options.name, namespace: this.options.namespace, identity: this.identity });
     while (!this.stopped) {
       const attemptStarted = this.clock.monotonicMs();
@@ -156,7 +166,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.wake?.();
+    this.halt.abort(new Error('leader election stopped'));
     const wasLeading = this.leading;
     this.leading = false;
     clearTimeout(this.deadlineTimer);
@@ -220,11 +230,13 @@ export class LeaderElector {
     this.deadlineTimer = setTimeout(() => this.lose('renew-deadline-exceeded'), Math.max(0, remaining));
   }
 
+  /** A loss ends this elector for good, as in client-go: the replica exits and starts afresh. */
   private lose(reason: LeadershipLossReason): void {
     if (!this.leading) return;
     this.leading = false;
+    this.stopped = true;
     clearTimeout(this.deadlineTimer);
-    this.wake?.();
+    this.halt.abort(new Error(`leadership lost (${reason})`));
     this.logger.warn('Lost leadership', { lease: this.options.name, identity: this.identity, reason });
     for (const listener of this.lossListeners) listener(reason);
   }
@@ -309,17 +321,7 @@ export class LeaderElector {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return abortableSleep(ms, this.halt.signal);
   }
 }
 

@@ -33,7 +33,7 @@ function observe(informer: Informer<KubeObject>): Seen {
     onUpdate: (_, object) => seen.updated.push(`${object.metadata.name}:${JSON.stringify(object.data)}`),
     onDelete: (object) => seen.deleted.push(object.metadata.name),
   });
-  informer.onRestart((reason) => seen.restarts.push(reason));
+  informer.onRestart((restart) => seen.restarts.push(restart.reason));
   return seen;
 }
 
