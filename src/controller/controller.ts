@@ -190,12 +190,17 @@ export class Controller {
     const signal = this.acting.signal;
     try {
       const result = await runWithSignal(signal, () => this.reconcile(key, { signal }));
-      this.queue.forget(key);
       const requeueAfterMs = result?.requeueAfterMs;
-      if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+      if (result?.retryWithBackoff) {
+        const retryInMs = this.queue.addRateLimited(key);
+        this.logger.debug('Reconcile asked to retry with backoff', { controller: this.name, namespace, instance: name, retryInMs });
+        label = 'requeue';
+      } else if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+        this.queue.forget(key);
         this.queue.addAfter(key, requeueAfterMs);
         label = 'requeue';
       } else {
+        this.queue.forget(key);
         label = 'success';
       }
     } catch (error) {

@@ -13,6 +13,13 @@ export interface Result {
    * The key's error backoff is reset. Leave it out when the next event is enough.
    */
   readonly requeueAfterMs?: number;
+  /**
+   * Reconcile this key again after its next backoff delay, as after a failure, but without
+   * reporting one: for an expected refusal such as a 409 Conflict (the cache is behind), where
+   * coming back at a fixed pace would meet the same refusal over and over for as long as it
+   * lasts. The backoff is reset only by a later reconcile that ends without asking this.
+   */
+  readonly retryWithBackoff?: boolean;
 }
 
 /** What the controller hands every reconcile besides its key. */

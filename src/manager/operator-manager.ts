@@ -1,6 +1,7 @@
 import { MANAGED_BY, LABEL_MANAGED_BY } from '../api/names.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { Resources, type ResourceType } from '../client/resources.js';
+import type { BackoffOptions } from '../controller/backoff.js';
 import { ControllerBuilder } from '../controller/controller-builder.js';
 import type { Controller } from '../controller/controller.js';
 import { LeaderElector, type LeaderElectionOptions, type LeadershipLossReason } from '../controller/leader-election.js';
@@ -23,6 +24,8 @@ export interface OperatorManagerOptions {
   readonly maxConcurrentReconciles?: number;
   /** @default 600_000 (10 minutes) */
   readonly resyncPeriodMs?: number;
+  /** Per-instance retry backoff after failures and conflicts. @default 100 ms doubling to 5 minutes */
+  readonly backoff?: BackoffOptions;
   /** Custom strategies, asked before the built-in ones. @default none */
   readonly strategies?: readonly UpdateStrategy[];
   /** `host:port` for /metrics; undefined or "0" turns it off. */
@@ -76,6 +79,7 @@ export class OperatorManager {
       maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
       resyncPeriodMs: options.resyncPeriodMs ?? 600_000,
       metrics: this.metrics,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
     });
     const cache: ObjectCache = {
       get: (resource, objectNamespace, name) => this.controller.store(resource).get(`${objectNamespace}/${name}`),
