@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from './api-error.js';
+import { loadKubeConfig } from './kubeconfig.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
 import { currentSignal, RequestCancelledError } from './request-signal.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
@@ -74,12 +75,12 @@ export class KubeClient {
     this.server = new URL(cluster.server);
   }
 
-  /** From a kubeconfig file, or else $KUBECONFIG / ~/.kube/config / the in-cluster service account. */
+  /**
+   * From a kubeconfig file, or else $KUBECONFIG / ~/.kube/config / the in-cluster service
+   * account; throws KubeconfigError when there is none or it cannot be used.
+   */
   static load(kubeconfigPath?: string): KubeClient {
-    const kubeConfig = new KubeConfig();
-    if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
-    else kubeConfig.loadFromDefault();
-    return new KubeClient(kubeConfig);
+    return new KubeClient(loadKubeConfig(kubeconfigPath));
   }
 
   get serverUrl(): string {
