@@ -19,6 +19,7 @@ export interface RunOptions {
   readonly maxConcurrentReconciles: string;
   readonly resyncPeriod: string;
   readonly gracefulShutdownTimeout: string;
+  readonly cacheSyncTimeout: string;
   readonly strategyModule?: string[];
   readonly logLevel: LogLevel;
 }
@@ -51,6 +52,7 @@ export async function run(options: RunOptions): Promise<void> {
   const workers = positiveInteger('--max-concurrent-reconciles', options.maxConcurrentReconciles, problems);
   const resyncSeconds = positiveInteger('--resync-period', options.resyncPeriod, problems);
   const shutdownSeconds = positiveInteger('--graceful-shutdown-timeout', options.gracefulShutdownTimeout, problems);
+  const cacheSyncSeconds = positiveInteger('--cache-sync-timeout', options.cacheSyncTimeout, problems);
   bindAddress('--metrics-bind-address', options.metricsBindAddress, problems);
   bindAddress('--health-probe-bind-address', options.healthProbeBindAddress, problems);
   if (problems.length > 0) throw new InvalidInputError(problems);
@@ -66,6 +68,7 @@ export async function run(options: RunOptions): Promise<void> {
     maxConcurrentReconciles: workers,
     resyncPeriodMs: resyncSeconds * 1000,
     gracefulShutdownTimeoutMs: shutdownSeconds * 1000,
+    cacheSyncTimeoutMs: cacheSyncSeconds * 1000,
     strategies,
     metricsBindAddress: options.metricsBindAddress,
     healthProbeBindAddress: options.healthProbeBindAddress,
@@ -135,6 +138,7 @@ export function runCommand(runAction: (action: () => Promise<void>) => Promise<v
     .option('--health-probe-bind-address <address>', 'where /healthz and /readyz listen; 0 turns them off', ':8081')
     .option('--max-concurrent-reconciles <n>', 'instances reconciled at the same time (never one twice)', '4')
     .option('--resync-period <seconds>', 'every instance is reconciled at least this often', '600')
+    .option('--cache-sync-timeout <seconds>', 'exit 1, naming each resource, if the caches have not synced by then (e.g. RBAC forbids one)', '120')
     .option('--graceful-shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long reconciles in flight may take before they are cut short', '25')
     .option('--strategy-module <file...>', 'load custom update strategies from these modules (asked before the built-in ones)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'))

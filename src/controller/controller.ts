@@ -26,6 +26,24 @@ export interface ControllerOptions {
   readonly resyncPeriodMs?: number;
   /** Receives reconcile results, durations and the queue depth. @default none */
   readonly metrics?: ReconcileMetrics;
+  /**
+   * How long warmUp() and start() wait for every informer's first list before they fail with
+   * CacheSyncTimeoutError. @default 120_000 (as controller-runtime's CacheSyncTimeout)
+   */
+  readonly cacheSyncTimeoutMs?: number;
+}
+
+/** Some informers never listed: the operator cannot see what it must manage. */
+export class CacheSyncTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    /** Each informer that did not sync, with the last error it met (if any). */
+    readonly unsynced: ReadonlyArray<{ readonly resource: string; readonly lastError: string | undefined }>,
+  ) {
+    super(`caches did not sync within ${timeoutMs / 1000} s: ${unsynced
+      .map(({ resource, lastError }) => `${resource} (${lastError ?? 'no answer yet'})`).join('; ')}`);
+    this.name = 'CacheSyncTimeoutError';
+  }
 }
 
 /** An informer and how its objects map to primary keys. */
@@ -42,6 +60,7 @@ export class Controller {
   private workers: Array<Promise<void>> = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private warming: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private cachesSynced = false;
   /** Aborted when the controller must stop acting at once; every reconcile runs under it. */
@@ -70,7 +89,7 @@ export class Controller {
     options.metrics?.trackQueueDepth(() => this.queue.length);
   }
 
-  /** True once every informer has its initial list: the readiness signal for /readyz. */
+  /** True once every informer has its initial list (and until a stop): the readiness signal. */
   get synced(): boolean {
     return this.cachesSynced && !this.stopping && !this.acting.signal.aborted;
   }
@@ -97,17 +116,27 @@ export class Controller {
   }
 
   /**
-   * Starts the informers, waits until every one has listed, then starts the workers and the
-   * resync timer. Resolves once work has begun (or at once if stop() came first).
+   * Starts the informers and waits until every one has listed, reconciling nothing yet: a
+   * standby replica does this while it waits for the Lease, so that it acts as soon as it wins
+   * (the events it hears meanwhile wait in the queue, folded per key). Rejects with
+   * CacheSyncTimeoutError when some informer has not listed within `cacheSyncTimeoutMs` (say
+   * RBAC forbids one resource), naming each and its last error. Resolves early on stop().
+   */
+  warmUp(): Promise<void> {
+    this.warming ??= this.syncCaches();
+    return this.warming;
+  }
+
+  /**
+   * Warms up the caches (see warmUp()), then starts the workers and the resync timer. Resolves
+   * once work has begun (or as soon as stop() or abort() came first).
    */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const source of this.sources) source.informer.start();
-    await Promise.all(this.sources.map((source) => source.informer.waitForSync()));
-    if (this.stopping) return;
-    this.cachesSynced = true;
-    this.logger.info('Caches synced, starting workers', {
+    await this.warmUp();
+    if (this.stopping || this.acting.signal.aborted) return;
+    this.logger.info('Starting workers', {
       controller: this.name,
       workers: this.maxConcurrentReconciles,
       resyncPeriodMs: this.resyncPeriodMs,
@@ -115,6 +144,28 @@ export class Controller {
     this.resyncTimer = setInterval(() => this.resync(), this.resyncPeriodMs);
     this.resyncTimer.unref();
     for (let i = 0; i < this.maxConcurrentReconciles; i++) this.workers.push(this.work());
+  }
+
+  private async syncCaches(): Promise<void> {
+    for (const source of this.sources) source.informer.start();
+    const timeoutMs = this.options.cacheSyncTimeoutMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
+    const synced = await Promise.race([
+      Promise.all(this.sources.map((source) => source.informer.waitForSync())).then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (this.stopping || this.acting.signal.aborted) return;
+    if (!synced) {
+      const unsynced = this.informers.filter((informer) => !informer.hasSynced)
+        .map((informer) => ({ resource: informer.resourceName, lastError: informer.lastError }));
+      for (const { resource, lastError } of unsynced) {
+        this.logger.error('Cache did not sync', { controller: this.name, resource, timeoutMs, error: lastError ?? 'no answer yet' });
+      }
+      throw new CacheSyncTimeoutError(timeoutMs, unsynced);
+    }
+    this.cachesSynced = true;
+    this.logger.info('Caches synced', { controller: this.name, resources: this.informers.map((informer) => informer.resourceName) });
   }
 
   /**

@@ -91,6 +91,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
   private running: Promise<void> | undefined;
   private readonly stopController = new AbortController();
   private restartCount = 0;
+  private lastErrorMessage: string | undefined;
   private readonly restartListeners: Array<(restart: Restart) => void> = [];
 
   constructor(
@@ -118,6 +119,11 @@ export class Informer<T extends KubeObject> implements Store<T> {
   /** How many times the watch has been restarted (for tests and diagnostics). */
   get restarts(): number {
     return this.restartCount;
+  }
+
+  /** The last failure of a list or watch, for saying why the informer has not synced. */
+  get lastError(): string | undefined {
+    return this.lastErrorMessage;
   }
 
   /** The resource this informer watches, as `group/version/plural`. */
@@ -195,7 +201,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
           continue;
         }
         const retryInMs = this.backoff.next();
-        this.restarted('error', retryInMs, { error: error instanceof Error ? error.message : String(error) });
+        this.lastErrorMessage = error instanceof Error ? error.message : String(error);
+        this.restarted('error', retryInMs, { error: this.lastErrorMessage });
         await this.sleep(retryInMs);
       }
     }

@@ -26,6 +26,11 @@ export interface OperatorManagerOptions {
   readonly resyncPeriodMs?: number;
   /** Per-instance retry backoff after failures and conflicts. @default 100 ms doubling to 5 minutes */
   readonly backoff?: BackoffOptions;
+  /**
+   * start() fails with CacheSyncTimeoutError, naming each resource, when the caches have not
+   * synced by then (RBAC forbids a resource, the API server does not answer). @default 120_000
+   */
+  readonly cacheSyncTimeoutMs?: number;
   /** Custom strategies, asked before the built-in ones. @default none */
   readonly strategies?: readonly UpdateStrategy[];
   /** `host:port` for /metrics; undefined or "0" turns it off. */
@@ -80,6 +85,7 @@ export class OperatorManager {
       resyncPeriodMs: options.resyncPeriodMs ?? 600_000,
       metrics: this.metrics,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.cacheSyncTimeoutMs !== undefined ? { cacheSyncTimeoutMs: options.cacheSyncTimeoutMs } : {}),
     });
     const cache: ObjectCache = {
       get: (resource, objectNamespace, name) => this.controller.store(resource).get(`${objectNamespace}/${name}`),
@@ -92,8 +98,8 @@ export class OperatorManager {
     const enabled = (address: string | undefined): address is string => address !== undefined && address !== '0' && address !== '';
     if (enabled(options.healthProbeBindAddress)) {
       this.servers.push(createProbeServer(options.healthProbeBindAddress, {
-        // A standby replica is ready: it is doing what it should (waiting for the Lease).
-        ready: () => (this.elector && !this.elector.isLeader ? true : this.controller.synced),
+        // A standby replica is ready once its caches are warm: it can take over at once then.
+        ready: () => this.controller.synced,
       }, logger));
     }
     if (enabled(options.metricsBindAddress)) this.servers.push(createMetricsServer(options.metricsBindAddress, this.metrics, logger));
@@ -108,14 +114,17 @@ export class OperatorManager {
     return this.elector ? this.elector.isLeader : this.controllerStarted !== undefined;
   }
 
-  /** Where the endpoints listen (for port 0). */
+  /** Where the endpoints listen (for port 0): `probes` and `metrics`, those that are on. */
   get endpoints(): ReadonlyArray<{ name: string; url: string }> {
-    return this.servers.map((server, index) => ({ name: index === 0 && this.options.healthProbeBindAddress ? 'probes' : 'metrics', url: server.url }));
+    return this.servers.map((server) => ({ name: server.name, url: server.url }));
   }
 
   /**
-   * Starts the endpoints, then (after winning the Lease, with leader election) the controller.
-   * Resolves once the controller is running, or at once with leader election while waiting.
+   * Starts the endpoints and warms the caches (every informer lists and watches), then starts
+   * the controller; with leader election, only once this replica wins the Lease, so a standby
+   * keeps warm caches and takes over without listing anything. Resolves once the controller
+   * runs, or once the caches are warm with leader election. Rejects with CacheSyncTimeoutError
+   * when the caches do not sync within the timeout.
    */
   async start(): Promise<void> {
     for (const server of this.servers) await server.listen();
@@ -125,6 +134,8 @@ export class OperatorManager {
       leaderElection: this.elector !== undefined,
       strategies: (this.options.strategies ?? []).map((s) => s.name).concat('Recreate', 'Rolling'),
     });
+    await this.controller.warmUp();
+    if (this.stopped) return;
     if (!this.elector) {
       this.controllerStarted = this.controller.start();
       await this.controllerStarted;
