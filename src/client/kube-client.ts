@@ -67,6 +67,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export class KubeClient {
   private readonly server: URL;
   private agent: http.Agent | undefined;
+  /** The CA, client certificate and key the agent was made with. */
+  private agentMaterial = '';
   private readonly requestListeners: Array<(method: string, status: number) => void> = [];
 
   constructor(private readonly kubeConfig: KubeConfig, private readonly userAgent = 'redis-operator') {
@@ -282,11 +284,16 @@ export class KubeClient {
   }
 
   private async prepare(method: string, path: string, options: RequestOptions): Promise<{ url: URL; options: https.RequestOptions }> {
-    // KubeConfig fills in credentials (and refreshes rotating tokens) on every call; the TLS
-    // material goes into one keep-alive agent that all requests share.
+    // KubeConfig fills in credentials (and refreshes rotating tokens) on every call, reading
+    // certificate files afresh each time; the TLS material goes into one keep-alive agent that
+    // all requests share, replaced as soon as that material changes (a client certificate
+    // rotated on disk by cert-manager or a kubelet-style rotation), since an agent's
+    // connections keep presenting the certificate it was made with.
     const auth: https.RequestOptions = { headers: {} };
     await this.kubeConfig.applyToHTTPSOptions(auth);
-    if (!this.agent) {
+    const material = `${String(auth.ca ?? '')}\n${String(auth.cert ?? '')}\n${String(auth.key ?? '')}`;
+    if (!this.agent || material !== this.agentMaterial) {
+      if (this.agent) retire(this.agent);
       const agentOptions = {
         keepAlive: true,
         ca: auth.ca, cert: auth.cert, key: auth.key,
@@ -294,6 +301,7 @@ export class KubeClient {
         ...(auth.servername ? { servername: auth.servername } : {}),
       };
       this.agent = this.server.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent(agentOptions);
+      this.agentMaterial = material;
     }
     const url = new URL(this.server.toString().replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -310,6 +318,16 @@ export class KubeClient {
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     return { url, options: { method, headers, agent: this.agent } };
   }
+}
+
+/**
+ * Closes an agent's idle connections now and each busy one when its request is done, so that
+ * only the new agent (and its new certificate) is used from here on. Watches still open on the
+ * old agent carry on until they end.
+ */
+function retire(agent: http.Agent): void {
+  agent.on('free', (socket) => socket.destroy());
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }
 
 /** The caller's signal and that of the work running now (request-signal.ts), either aborting. */
