@@ -9,6 +9,8 @@
  *   resourceVersion seen, bookmarks included;
  * - 410 Gone (the resourceVersion fell out of etcd's window) relists at once and turns the
  *   difference into update and delete notifications, so nothing missed is lost;
+ * - a watch refused for now (429 Too Many Requests, connection refused) is retried from the
+ *   same resourceVersion after a backoff, as client-go does;
  * - any other failure relists after a bounded exponential backoff with jitter, which starts
  *   again from its base after every successful list and every watch that delivered events (a
  *   failure an hour after the last one is a first failure, not the sixth in a row);
@@ -182,7 +184,17 @@ export class Informer<T extends KubeObject> implements Store<T> {
         const outcome = await this.watchOnce(this.resourceVersion!);
         if (this.stopped) break;
         if (outcome.events > 0) this.backoff.forget();
-        if (outcome.error !== undefined) throw outcome.error;
+        if (outcome.error !== undefined) {
+          if (!resumable(outcome.error)) throw outcome.error;
+          // As client-go's reflector: the server asked us to wait (429, e.g. while it rebuilds
+          // its watch cache) or refused the connection; the resourceVersion is still good, and
+          // a full relist would only add load. Watch again from it after the backoff.
+          const retryInMs = this.backoff.next();
+          this.lastErrorMessage = errorMessage(outcome.error);
+          this.restarted('error', retryInMs, { error: this.lastErrorMessage, resourceVersion: this.resourceVersion });
+          await this.sleep(retryInMs);
+          continue;
+        }
         if (outcome.silent) {
           // Events may have been lost on the dead connection: start again from a list.
           this.resourceVersion = undefined;
@@ -201,7 +213,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
           continue;
         }
         const retryInMs = this.backoff.next();
-        this.lastErrorMessage = error instanceof Error ? error.message : String(error);
+        this.lastErrorMessage = errorMessage(error);
         this.restarted('error', retryInMs, { error: this.lastErrorMessage });
         await this.sleep(retryInMs);
       }
@@ -323,7 +335,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
       } catch (error) {
         this.logger.error('Informer event handler failed', {
           resource: this.resourceName,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     }
@@ -345,6 +357,16 @@ export class Informer<T extends KubeObject> implements Store<T> {
   private resolveSyncWaiters(): void {
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
+}
+
+/** Watch failures after which the resourceVersion is still worth resuming from. */
+function resumable(error: unknown): boolean {
+  if (error instanceof ApiError) return error.status === 429;
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

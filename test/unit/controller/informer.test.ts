@@ -1,7 +1,8 @@
 /**
- * The informer's recovery paths that a healthy API server will not produce on demand (410 Gone,
- * repeated errors), driven by a scripted list/watch client. The real-server behaviour (cut and
- * frozen connections, server-ended watches) is in test/integration/controller/informer.test.ts.
+ * The informer's recovery paths in exact detail (which relist reports what, every backoff
+ * delay, repeated errors), driven by a scripted list/watch client. The real-server behaviour
+ * (cut and frozen connections, server-ended watches, a real 410 Gone) is in
+ * test/integration/controller/informer.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/client/api-error.js';
@@ -146,6 +147,20 @@ describe('Informer recovery', () => {
     await until(() => client.watchCalls.length === 6, 'the sixth watch');
     expect(delays).toEqual([20, 40, 80, 0, 20].map((retryInMs) => ({ reason: 'watch-ended', retryInMs })));
     expect(client.listCalls).toHaveLength(1);
+  });
+
+  it('watches again from the same resourceVersion, without a relist, when the server says 429', async () => {
+    const client = new ScriptedClient([[cm('a', '1')]], [
+      async (emit) => { emit({ type: 'MODIFIED', object: cm('a', '150') }); },
+      async () => { throw new ApiError('WATCH', '/api/v1/configmaps', 429, 'TooManyRequests', 'storage is (re)initializing'); },
+      async () => { throw new ApiError('WATCH', '/api/v1/configmaps', 429, 'TooManyRequests', 'storage is (re)initializing'); },
+    ]);
+    const { delays, informer } = started(client);
+    await until(() => client.watchCalls.length === 4, 'the fourth watch');
+    expect(client.listCalls).toHaveLength(1);
+    expect(client.watchCalls.map((call) => call.resourceVersion)).toEqual(['100', '150', '150', '150']);
+    expect(delays).toEqual([{ reason: 'watch-ended', retryInMs: 0 }, { reason: 'error', retryInMs: 20 }, { reason: 'error', retryInMs: 40 }]);
+    expect(informer.lastError).toMatch(/429 TooManyRequests: storage is \(re\)initializing/);
   });
 
   it('survives a handler that throws', async () => {
