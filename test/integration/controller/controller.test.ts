@@ -10,6 +10,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
+import { gate } from '../../support/gate.js';
 
 const logger = createLogger({ silent: true });
 const MANAGED = 'app.kubernetes.io/managed-by=redis-operator';
@@ -45,13 +46,6 @@ function count(list: string[], key: string): number {
 
 function waitUntil(condition: () => boolean, description: string, timeoutMs = 15_000): Promise<true> {
   return waitFor(async () => pollResult(condition() || undefined), { description, timeoutMs, intervalMs: 20 });
-}
-
-/** A promise and the function that settles it: lets a test hold a reconcile in flight. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
-  return { promise, open };
 }
 
 describe('Controller against a real API server', () => {

@@ -10,6 +10,7 @@ import type { UpdateStrategy } from '../../../src/strategies/update-strategy.js'
 import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
+import { gate } from '../../support/gate.js';
 import { createInstance, getInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForReady } from '../../support/kube.js';
 import { startOperator, takeLease, type RunningOperator } from '../../support/operator.js';
 
@@ -22,13 +23,6 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** A promise and the function that settles it: lets a test hold a reconcile in flight. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
-  return { promise, open };
-}
 
 describe('an operator that loses its Lease', () => {
   it('sends no write from a reconcile that was in flight when the Lease was lost', async () => {
