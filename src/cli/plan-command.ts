@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { withDefaults } from '../api/defaults.js';
 import type { RedisInstance } from '../api/redis-instance.js';
-import { KubeClient } from '../client/kube-client.js';
+import type { KubeClient } from '../client/kube-client.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
 import { createPlanningContainer } from '../di/container.js';
@@ -12,6 +12,7 @@ import { planInstance, type InstancePlan } from '../reconcile/plan.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { loadStrategyModule } from '../strategies/strategy-module.js';
 import { synthesizeInstance } from '../synth/synthesize-instance.js';
+import { clusterClient } from './cluster-client.js';
 import { InvalidInputError } from './exit-codes.js';
 import type { CommandIO } from './io.js';
 import { readInstances } from './read-instances.js';
@@ -100,7 +101,7 @@ export async function plan(options: PlanOptions, io: CommandIO): Promise<void> {
 
   const reports: PlanReport[] = [];
   if (online) {
-    const client = KubeClient.load(options.kubeconfig);
+    const client = clusterClient(options.kubeconfig);
     for (const instance of target.instances) {
       const { live, uid } = await clusterLive(client, instance);
       const owner = uid ? { name: instance.metadata.name, uid } : undefined;

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { KubeClient } from '../client/kube-client.js';
 import { parseBindAddress } from '../observability/http-servers.js';
 import { createLogger, type LogLevel } from '../observability/logger.js';
 import { OperatorManager } from '../manager/operator-manager.js';
 import { loadStrategyModule } from '../strategies/strategy-module.js';
-import { InvalidInputError } from './exit-codes.js';
+import { clusterClient } from './cluster-client.js';
+import { ExitCode, InvalidInputError } from './exit-codes.js';
 
 export interface RunOptions {
   readonly kubeconfig?: string;
@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly healthProbeBindAddress: string;
   readonly maxConcurrentReconciles: string;
   readonly resyncPeriod: string;
+  readonly gracefulShutdownTimeout: string;
+  readonly cacheSyncTimeout: string;
   readonly strategyModule?: string[];
   readonly logLevel: LogLevel;
 }
@@ -38,29 +40,35 @@ function bindAddress(flag: string, value: string, problems: string[]): void {
 }
 
 /**
- * Runs the controller until SIGTERM or SIGINT, then finishes the reconciles in flight, releases
- * the Lease and exits 0. Losing the Lease exits 1 at once (a new process starts clean), as
+ * Runs the controller until SIGTERM or SIGINT, then finishes the reconciles in flight (for at
+ * most --graceful-shutdown-timeout), releases the Lease and exits 0; a signal is heard from the
+ * start, also while the caches are still syncing or the API server cannot be reached, and a
+ * second one exits at once. Losing the Lease exits 1 at once, without waiting for reconciles in
+ * flight (another replica may be acting already; a new process starts clean), as
  * controller-runtime's managers do.
  */
 export async function run(options: RunOptions): Promise<void> {
   const problems: string[] = [];
   const workers = positiveInteger('--max-concurrent-reconciles', options.maxConcurrentReconciles, problems);
   const resyncSeconds = positiveInteger('--resync-period', options.resyncPeriod, problems);
+  const shutdownSeconds = positiveInteger('--graceful-shutdown-timeout', options.gracefulShutdownTimeout, problems);
+  const cacheSyncSeconds = positiveInteger('--cache-sync-timeout', options.cacheSyncTimeout, problems);
   bindAddress('--metrics-bind-address', options.metricsBindAddress, problems);
   bindAddress('--health-probe-bind-address', options.healthProbeBindAddress, problems);
   if (problems.length > 0) throw new InvalidInputError(problems);
 
   const strategies = (await Promise.all((options.strategyModule ?? []).map(loadStrategyModule))).flat();
   const logger = createLogger({ level: options.logLevel });
-  const client = KubeClient.load(options.kubeconfig);
+  const client = clusterClient(options.kubeconfig);
   const leaseNamespace = options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? options.namespace ?? 'redis-operator';
-  let lost = false;
   const manager = new OperatorManager({
     client,
     logger,
     ...(options.namespace ? { namespace: options.namespace } : {}),
     maxConcurrentReconciles: workers,
     resyncPeriodMs: resyncSeconds * 1000,
+    gracefulShutdownTimeoutMs: shutdownSeconds * 1000,
+    cacheSyncTimeoutMs: cacheSyncSeconds * 1000,
     strategies,
     metricsBindAddress: options.metricsBindAddress,
     healthProbeBindAddress: options.healthProbeBindAddress,
@@ -73,31 +81,44 @@ export async function run(options: RunOptions): Promise<void> {
           },
         }
       : {}),
-    onLeadershipLost: () => {
-      lost = true;
-      release();
+    onLeadershipLost: (reason) => {
+      // The controller has already stopped acting; exiting now is what makes sure of it.
+      logger.error('Leadership lost; exiting at once so a fresh process can compete for the Lease again', { reason });
+      process.exit(ExitCode.Failure);
     },
   });
 
   let release: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => { release = resolve; });
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stopped = new Promise<'stop'>((resolve) => { release = () => resolve('stop'); });
+  const onSignal = (signal: NodeJS.Signals): void => {
     logger.info('Received signal, shutting down', { signal });
+    // A second signal means the person does not want to wait for the reconciles in flight.
+    process.once('SIGTERM', onSecondSignal);
+    process.once('SIGINT', onSecondSignal);
     release();
+  };
+  const onSecondSignal = (signal: NodeJS.Signals): void => {
+    logger.warn('Received a second signal, exiting at once', { signal });
+    process.exit(ExitCode.Failure);
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // The Lease, the caches and the API server may take any time (or forever): a signal must be
+  // heard meanwhile, so starting races with it.
+  const starting = manager.start().then(() => 'started' as const);
+  starting.catch(() => undefined);
   try {
-    await manager.start();
-    for (const endpoint of manager.endpoints) logger.info('Serving', { endpoint: endpoint.name, url: endpoint.url });
-    await stopped;
+    if ((await Promise.race([starting, stopped])) === 'started') {
+      for (const endpoint of manager.endpoints) logger.info('Serving', { endpoint: endpoint.name, url: endpoint.url });
+      await stopped;
+    }
   } finally {
+    await manager.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    if (lost) await manager.crash();
-    else await manager.stop();
+    process.off('SIGTERM', onSecondSignal);
+    process.off('SIGINT', onSecondSignal);
   }
-  if (lost) throw new Error('leadership lost; exiting so a fresh process can compete for the Lease again');
 }
 
 export function runCommand(runAction: (action: () => Promise<void>) => Promise<void>): Command {
@@ -117,8 +138,10 @@ export function runCommand(runAction: (action: () => Promise<void>) => Promise<v
     .option('--health-probe-bind-address <address>', 'where /healthz and /readyz listen; 0 turns them off', ':8081')
     .option('--max-concurrent-reconciles <n>', 'instances reconciled at the same time (never one twice)', '4')
     .option('--resync-period <seconds>', 'every instance is reconciled at least this often', '600')
+    .option('--cache-sync-timeout <seconds>', 'exit 1, naming each resource, if the caches have not synced by then (e.g. RBAC forbids one)', '120')
+    .option('--graceful-shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long reconciles in flight may take before they are cut short', '25')
     .option('--strategy-module <file...>', 'load custom update strategies from these modules (asked before the built-in ones)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'))
-    .addHelpText('after', '\nExamples:\n  redis-operator run --kubeconfig .cluster/kubeconfig --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081\n  redis-operator run --leader-elect --strategy-module ./my-strategy.mjs\n\nExit codes: 0 after SIGTERM/SIGINT, 2 invalid flags, 1 other failures (including a lost Lease).')
+    .addHelpText('after', '\nExamples:\n  redis-operator run --kubeconfig .cluster/kubeconfig --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081\n  redis-operator run --leader-elect --strategy-module ./my-strategy.mjs\n\nExit codes: 0 after SIGTERM/SIGINT, 2 invalid flags or no usable kubeconfig, 1 other failures (a lost Lease exits 1 at once, as does a second signal).')
     .action((options: RunOptions) => runAction(() => run(options)));
 }

@@ -1,8 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from './api-error.js';
+import { loadKubeConfig } from './kubeconfig.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
+import { currentSignal, RequestCancelledError } from './request-signal.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
 
 export type PatchType = 'json' | 'merge' | 'apply';
@@ -20,6 +22,8 @@ export interface ListOptions {
   readonly resourceVersion?: string;
   readonly limit?: number;
   readonly continueToken?: string;
+  /** Aborting cuts the request (it rejects with RequestCancelledError). */
+  readonly signal?: AbortSignal;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -40,6 +44,7 @@ interface RequestOptions {
   readonly body?: unknown;
   readonly contentType?: string;
   readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 /** The field manager of every write the operator makes (server-side apply and updates). */
@@ -54,10 +59,16 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * which silently drops fields the models spell differently (`x-kubernetes-validations`,
  * `default`); the operator compares and writes exactly what the API server stores, so it talks
  * JSON directly. Connections are kept alive and shared.
+ *
+ * Every request made inside `runWithSignal(signal, ...)` (request-signal.ts) carries that
+ * signal: once it aborts, requests in flight are cut and no further request, write or read, is
+ * sent. That is how a reconcile stops acting the moment its operator loses the Lease.
  */
 export class KubeClient {
   private readonly server: URL;
   private agent: http.Agent | undefined;
+  /** The CA, client certificate and key the agent was made with. */
+  private agentMaterial = '';
   private readonly requestListeners: Array<(method: string, status: number) => void> = [];
 
   constructor(private readonly kubeConfig: KubeConfig, private readonly userAgent = 'redis-operator') {
@@ -66,12 +77,12 @@ export class KubeClient {
     this.server = new URL(cluster.server);
   }
 
-  /** From a kubeconfig file, or else $KUBECONFIG / ~/.kube/config / the in-cluster service account. */
+  /**
+   * From a kubeconfig file, or else $KUBECONFIG / ~/.kube/config / the in-cluster service
+   * account; throws KubeconfigError when there is none or it cannot be used.
+   */
   static load(kubeconfigPath?: string): KubeClient {
-    const kubeConfig = new KubeConfig();
-    if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
-    else kubeConfig.loadFromDefault();
-    return new KubeClient(kubeConfig);
+    return new KubeClient(loadKubeConfig(kubeconfigPath));
   }
 
   get serverUrl(): string {
@@ -99,6 +110,7 @@ export class KubeClient {
   async list<T extends KubeObject>(resource: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
     const list = await this.request<ObjectList<T>>('GET', resourcePath(resource, options.namespace), {
       query: listQuery(options),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     // List items omit apiVersion and kind; put them back so every object is self-describing.
     const apiVersion = apiVersionOf(resource);
@@ -168,10 +180,12 @@ export class KubeClient {
       allowWatchBookmarks: options.allowWatchBookmarks ?? true,
       timeoutSeconds: options.timeoutSeconds,
     };
+    const signal = combinedSignal(options.signal);
+    if (signal?.aborted) return;
     const request = await this.prepare('GET', path, { query });
     const apiVersion = apiVersionOf(resource);
     await new Promise<void>((resolve, reject) => {
-      const req = this.transport().request(request.url, { ...request.options, signal: options.signal }, (res) => {
+      const req = this.transport().request(request.url, { ...request.options, ...(signal ? { signal } : {}) }, (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           let text = '';
           res.setEncoding('utf8');
@@ -213,7 +227,7 @@ export class KubeClient {
         res.on('aborted', () => resolve());
       });
       req.on('error', (error) => {
-        if (options.signal?.aborted) resolve();
+        if (signal?.aborted) resolve();
         else reject(error);
       });
       req.end();
@@ -227,7 +241,15 @@ export class KubeClient {
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: string }> {
+    const signal = combinedSignal(options.signal);
+    // Checked last thing before the request leaves: nothing awaited after this line can let a
+    // cancelled reconcile's write through.
+    const refuseIfCancelled = (): void => {
+      if (signal?.aborted) throw new RequestCancelledError(method, path, signal.reason);
+    };
+    refuseIfCancelled();
     const request = await this.prepare(method, path, options);
+    refuseIfCancelled();
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise((resolve, reject) => {
       const headers = payload === undefined
@@ -237,6 +259,7 @@ export class KubeClient {
         ...request.options,
         headers,
         timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -249,7 +272,7 @@ export class KubeClient {
       req.on('timeout', () => req.destroy(new ApiError(method, path, 0, 'Timeout', 'request timed out')));
       req.on('error', (error) => {
         this.notifyRequest(method, 0);
-        reject(error);
+        reject(signal?.aborted ? new RequestCancelledError(method, path, signal.reason) : error);
       });
       if (payload !== undefined) req.write(payload);
       req.end();
@@ -261,11 +284,16 @@ export class KubeClient {
   }
 
   private async prepare(method: string, path: string, options: RequestOptions): Promise<{ url: URL; options: https.RequestOptions }> {
-    // KubeConfig fills in credentials (and refreshes rotating tokens) on every call; the TLS
-    // material goes into one keep-alive agent that all requests share.
+    // KubeConfig fills in credentials (and refreshes rotating tokens) on every call, reading
+    // certificate files afresh each time; the TLS material goes into one keep-alive agent that
+    // all requests share, replaced as soon as that material changes (a client certificate
+    // rotated on disk by cert-manager or a kubelet-style rotation), since an agent's
+    // connections keep presenting the certificate it was made with.
     const auth: https.RequestOptions = { headers: {} };
     await this.kubeConfig.applyToHTTPSOptions(auth);
-    if (!this.agent) {
+    const material = `${String(auth.ca ?? '')}\n${String(auth.cert ?? '')}\n${String(auth.key ?? '')}`;
+    if (!this.agent || material !== this.agentMaterial) {
+      if (this.agent) retire(this.agent);
       const agentOptions = {
         keepAlive: true,
         ca: auth.ca, cert: auth.cert, key: auth.key,
@@ -273,6 +301,7 @@ export class KubeClient {
         ...(auth.servername ? { servername: auth.servername } : {}),
       };
       this.agent = this.server.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent(agentOptions);
+      this.agentMaterial = material;
     }
     const url = new URL(this.server.toString().replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -289,6 +318,23 @@ export class KubeClient {
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     return { url, options: { method, headers, agent: this.agent } };
   }
+}
+
+/**
+ * Closes an agent's idle connections now and each busy one when its request is done, so that
+ * only the new agent (and its new certificate) is used from here on. Watches still open on the
+ * old agent carry on until they end.
+ */
+function retire(agent: http.Agent): void {
+  agent.on('free', (socket) => socket.destroy());
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}
+
+/** The caller's signal and that of the work running now (request-signal.ts), either aborting. */
+function combinedSignal(explicit: AbortSignal | undefined): AbortSignal | undefined {
+  const ambient = currentSignal();
+  if (explicit && ambient) return AbortSignal.any([explicit, ambient]);
+  return explicit ?? ambient;
 }
 
 function listQuery(options: ListOptions): Record<string, string | number | undefined> {

@@ -14,10 +14,11 @@ import { Controller, type ControllerOptions } from './controller.js';
 import { Informer, type InformerOptions, type ListWatchClient } from './informer.js';
 import { ownerKeyMapper, type KeyMapper } from './owner-mapping.js';
 import type { ReconcileFunction } from './reconcile-result.js';
-import { ExponentialBackoff, WorkQueue, type BackoffOptions } from './work-queue.js';
+import { ExponentialBackoff, type BackoffOptions } from './backoff.js';
+import { WorkQueue } from './work-queue.js';
 
 export interface BuildOptions extends ControllerOptions {
-  /** Per-key retry backoff of failed reconciles. @default 100 ms doubling to 5 minutes */
+  /** Per-key retry backoff of failed reconciles. @default 100 ms doubling to 5 minutes, 20 % jitter */
   readonly backoff?: BackoffOptions;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../client/objects.js';
 import { splitKey } from '../client/objects.js';
+import { runWithSignal } from '../client/request-signal.js';
 import { apiVersionOf, type ResourceType } from '../client/resources.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReconcileMetrics, ReconcileResultLabel } from '../observability/metrics.js';
@@ -25,6 +26,24 @@ export interface ControllerOptions {
   readonly resyncPeriodMs?: number;
   /** Receives reconcile results, durations and the queue depth. @default none */
   readonly metrics?: ReconcileMetrics;
+  /**
+   * How long warmUp() and start() wait for every informer's first list before they fail with
+   * CacheSyncTimeoutError. @default 120_000 (as controller-runtime's CacheSyncTimeout)
+   */
+  readonly cacheSyncTimeoutMs?: number;
+}
+
+/** Some informers never listed: the operator cannot see what it must manage. */
+export class CacheSyncTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    /** Each informer that did not sync, with the last error it met (if any). */
+    readonly unsynced: ReadonlyArray<{ readonly resource: string; readonly lastError: string | undefined }>,
+  ) {
+    super(`caches did not sync within ${timeoutMs / 1000} s: ${unsynced
+      .map(({ resource, lastError }) => `${resource} (${lastError ?? 'no answer yet'})`).join('; ')}`);
+    this.name = 'CacheSyncTimeoutError';
+  }
 }
 
 /** An informer and how its objects map to primary keys. */
@@ -41,8 +60,11 @@ export class Controller {
   private workers: Array<Promise<void>> = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private warming: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private cachesSynced = false;
+  /** Aborted when the controller must stop acting at once; every reconcile runs under it. */
+  private readonly acting = new AbortController();
 
   constructor(
     private readonly primary: Informer<KubeObject>,
@@ -67,9 +89,9 @@ export class Controller {
     options.metrics?.trackQueueDepth(() => this.queue.length);
   }
 
-  /** True once every informer has its initial list: the readiness signal for /readyz. */
+  /** True once every informer has its initial list (and until a stop): the readiness signal. */
   get synced(): boolean {
-    return this.cachesSynced && !this.stopping;
+    return this.cachesSynced && !this.stopping && !this.acting.signal.aborted;
   }
 
   /** Every informer, primary first. */
@@ -94,17 +116,27 @@ export class Controller {
   }
 
   /**
-   * Starts the informers, waits until every one has listed, then starts the workers and the
-   * resync timer. Resolves once work has begun (or at once if stop() came first).
+   * Starts the informers and waits until every one has listed, reconciling nothing yet: a
+   * standby replica does this while it waits for the Lease, so that it acts as soon as it wins
+   * (the events it hears meanwhile wait in the queue, folded per key). Rejects with
+   * CacheSyncTimeoutError when some informer has not listed within `cacheSyncTimeoutMs` (say
+   * RBAC forbids one resource), naming each and its last error. Resolves early on stop().
+   */
+  warmUp(): Promise<void> {
+    this.warming ??= this.syncCaches();
+    return this.warming;
+  }
+
+  /**
+   * Warms up the caches (see warmUp()), then starts the workers and the resync timer. Resolves
+   * once work has begun (or as soon as stop() or abort() came first).
    */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const source of this.sources) source.informer.start();
-    await Promise.all(this.sources.map((source) => source.informer.waitForSync()));
-    if (this.stopping) return;
-    this.cachesSynced = true;
-    this.logger.info('Caches synced, starting workers', {
+    await this.warmUp();
+    if (this.stopping || this.acting.signal.aborted) return;
+    this.logger.info('Starting workers', {
       controller: this.name,
       workers: this.maxConcurrentReconciles,
       resyncPeriodMs: this.resyncPeriodMs,
@@ -114,21 +146,69 @@ export class Controller {
     for (let i = 0; i < this.maxConcurrentReconciles; i++) this.workers.push(this.work());
   }
 
+  private async syncCaches(): Promise<void> {
+    for (const source of this.sources) source.informer.start();
+    const timeoutMs = this.options.cacheSyncTimeoutMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
+    const synced = await Promise.race([
+      Promise.all(this.sources.map((source) => source.informer.waitForSync())).then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (this.stopping || this.acting.signal.aborted) return;
+    if (!synced) {
+      const unsynced = this.informers.filter((informer) => !informer.hasSynced)
+        .map((informer) => ({ resource: informer.resourceName, lastError: informer.lastError }));
+      for (const { resource, lastError } of unsynced) {
+        this.logger.error('Cache did not sync', { controller: this.name, resource, timeoutMs, error: lastError ?? 'no answer yet' });
+      }
+      throw new CacheSyncTimeoutError(timeoutMs, unsynced);
+    }
+    this.cachesSynced = true;
+    this.logger.info('Caches synced', { controller: this.name, resources: this.informers.map((informer) => informer.resourceName) });
+  }
+
   /**
    * Takes no new keys, lets reconciles in flight finish, then stops the informers. A reconcile
-   * is not interrupted midway: a half-done recreate is worse than a slower shutdown.
+   * is not interrupted midway (a half-done recreate is worse than a slower shutdown) unless it
+   * outlasts `timeoutMs`: then the controller stops acting as abort() does.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.timeoutMs);
     return this.stopping;
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Stops acting at once, for when another replica may already be acting (the Lease is lost):
+   * the signal of every reconcile in flight aborts, so their requests are cut and none of them
+   * sends another write; no key is handed out again. Resolves once the informers have stopped,
+   * without waiting for the reconciles in flight to return.
+   */
+  async abort(reason: string): Promise<void> {
+    if (!this.acting.signal.aborted) {
+      this.logger.warn('Controller stops acting at once', { controller: this.name, reason, inFlight: this.queue.inFlight });
+      this.acting.abort(new Error(reason));
+    }
+    clearInterval(this.resyncTimer);
+    this.queue.shutdown();
+    await Promise.all(this.sources.map((source) => source.informer.stop()));
+  }
+
+  private async shutdown(timeoutMs: number | undefined): Promise<void> {
     clearInterval(this.resyncTimer);
     this.logger.info('Stopping controller, finishing reconciles in flight', { controller: this.name, inFlight: this.queue.inFlight });
-    await this.queue.shutdownWithDrain();
-    await Promise.all(this.workers);
-    await Promise.all(this.sources.map((source) => source.informer.stop()));
+    let overdue: NodeJS.Timeout | undefined;
+    const drained = this.queue.shutdownWithDrain().then(() => Promise.all(this.workers));
+    const outcome = await Promise.race([
+      drained.then(() => 'drained' as const),
+      ...(timeoutMs === undefined ? [] : [new Promise<'overdue'>((resolve) => { overdue = setTimeout(() => resolve('overdue'), timeoutMs); })]),
+    ]);
+    clearTimeout(overdue);
+    if (outcome === 'overdue') {
+      await this.abort(`reconciles still in flight ${timeoutMs} ms after the stop began`);
+    } else {
+      await Promise.all(this.sources.map((source) => source.informer.stop()));
+    }
     this.logger.info('Controller stopped', { controller: this.name });
   }
 
@@ -158,20 +238,28 @@ export class Controller {
     const { namespace, name } = splitKey(key);
     const started = process.hrtime.bigint();
     let label: ReconcileResultLabel;
+    const signal = this.acting.signal;
     try {
-      const result = await this.reconcile(key);
-      this.queue.forget(key);
+      const result = await runWithSignal(signal, () => this.reconcile(key, { signal }));
       const requeueAfterMs = result?.requeueAfterMs;
-      if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+      if (result?.retryWithBackoff) {
+        const retryInMs = this.queue.addRateLimited(key);
+        this.logger.debug('Reconcile asked to retry with backoff', { controller: this.name, namespace, instance: name, retryInMs });
+        label = 'requeue';
+      } else if (requeueAfterMs !== undefined && requeueAfterMs >= 0) {
+        this.queue.forget(key);
         this.queue.addAfter(key, requeueAfterMs);
         label = 'requeue';
       } else {
+        this.queue.forget(key);
         label = 'success';
       }
     } catch (error) {
       label = 'error';
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof TerminalError) {
+      if (signal.aborted) {
+        this.logger.info('Reconcile cancelled', { controller: this.name, namespace, instance: name, error: message });
+      } else if (error instanceof TerminalError) {
         this.queue.forget(key);
         this.logger.error('Reconcile failed and will not be retried', { controller: this.name, namespace, instance: name, error: message });
       } else {

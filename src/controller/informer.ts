@@ -9,7 +9,11 @@
  *   resourceVersion seen, bookmarks included;
  * - 410 Gone (the resourceVersion fell out of etcd's window) relists at once and turns the
  *   difference into update and delete notifications, so nothing missed is lost;
- * - any other failure relists after a bounded exponential backoff;
+ * - a watch refused for now (429 Too Many Requests, connection refused) is retried from the
+ *   same resourceVersion after a backoff, as client-go does;
+ * - any other failure relists after a bounded exponential backoff with jitter, which starts
+ *   again from its base after every successful list and every watch that delivered events (a
+ *   failure an hour after the last one is a first failure, not the sixth in a row);
  * - a watch that goes silent (no event, no bookmark for longer than the server's own timeout
  *   plus a margin: a half-open TCP connection, a stuck proxy) is aborted and relisted.
  * Each restart is logged with `resource` and `reason`.
@@ -19,6 +23,8 @@ import { ApiError } from '../client/api-error.js';
 import { objectKey, type KubeObject, type WatchEvent } from '../client/objects.js';
 import { apiVersionOf, type ResourceType } from '../client/resources.js';
 import type { Logger } from '../observability/logger.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { ExponentialBackoff, type BackoffOptions } from './backoff.js';
 
 /** The two calls an informer makes; a KubeClient satisfies it. */
 export type ListWatchClient = Pick<KubeClient, 'list' | 'watch'>;
@@ -39,6 +45,13 @@ export interface InformerHandlers<T extends KubeObject> {
 
 export type RestartReason = 'watch-ended' | 'expired' | 'error' | 'silent';
 
+/** One restart of the list/watch loop, as onRestart() listeners hear of it. */
+export interface Restart {
+  readonly reason: RestartReason;
+  /** How long the informer waits before it lists or watches again (0: at once). */
+  readonly retryInMs: number;
+}
+
 export interface InformerOptions {
   /** Only this namespace. @default all namespaces */
   readonly namespace?: string;
@@ -58,10 +71,11 @@ export interface InformerOptions {
    * @default (watchTimeoutSeconds + 30) s
    */
   readonly silenceTimeoutMs?: number;
-  /** First delay before relisting after a failure; doubles per failure in a row. @default 500 */
-  readonly initialBackoffMs?: number;
-  /** @default 30_000 */
-  readonly maxBackoffMs?: number;
+  /**
+   * Delay before relisting after a failure; doubles per failure in a row.
+   * @default 500 ms doubling to 30 s, 20 % jitter
+   */
+  readonly backoff?: BackoffOptions;
 }
 
 /** A watch that ended in less than this is suspicious: resuming it at once could spin. */
@@ -70,15 +84,17 @@ const SHORT_WATCH_MS = 1_000;
 export class Informer<T extends KubeObject> implements Store<T> {
   private readonly items = new Map<string, T>();
   private readonly handlers: Array<InformerHandlers<T>> = [];
-  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector'>> &
+  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff'>> &
     Pick<InformerOptions, 'namespace' | 'labelSelector'>;
+  private readonly backoff: ExponentialBackoff;
   private readonly syncWaiters: Array<() => void> = [];
   private resourceVersion: string | undefined;
   private synced = false;
   private running: Promise<void> | undefined;
   private readonly stopController = new AbortController();
   private restartCount = 0;
-  private readonly restartListeners: Array<(reason: RestartReason) => void> = [];
+  private lastErrorMessage: string | undefined;
+  private readonly restartListeners: Array<(restart: Restart) => void> = [];
 
   constructor(
     private readonly client: ListWatchClient,
@@ -93,9 +109,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
       pageSize: options.pageSize ?? 500,
       watchTimeoutSeconds,
       silenceTimeoutMs: options.silenceTimeoutMs ?? (watchTimeoutSeconds + 30) * 1000,
-      initialBackoffMs: options.initialBackoffMs ?? 500,
-      maxBackoffMs: options.maxBackoffMs ?? 30_000,
     };
+    this.backoff = new ExponentialBackoff({ baseDelayMs: 500, maxDelayMs: 30_000, ...options.backoff });
   }
 
   /** True once the first full list is in the store (and its handlers have run). */
@@ -108,6 +123,11 @@ export class Informer<T extends KubeObject> implements Store<T> {
     return this.restartCount;
   }
 
+  /** The last failure of a list or watch, for saying why the informer has not synced. */
+  get lastError(): string | undefined {
+    return this.lastErrorMessage;
+  }
+
   /** The resource this informer watches, as `group/version/plural`. */
   get resourceName(): string {
     return `${apiVersionOf(this.resource)}/${this.resource.plural}`;
@@ -117,8 +137,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
     this.handlers.push(handlers);
   }
 
-  /** Called on every restart, with its reason. */
-  onRestart(listener: (reason: RestartReason) => void): void {
+  /** Called on every restart, with its reason and how long until the next attempt. */
+  onRestart(listener: (restart: Restart) => void): void {
     this.restartListeners.push(listener);
   }
 
@@ -154,35 +174,48 @@ export class Informer<T extends KubeObject> implements Store<T> {
   }
 
   private async run(): Promise<void> {
-    let failuresInARow = 0;
     while (!this.stopped) {
       try {
-        if (this.resourceVersion === undefined) await this.relist();
+        if (this.resourceVersion === undefined) {
+          await this.relist();
+          this.backoff.forget();
+        }
         if (this.stopped) break;
         const outcome = await this.watchOnce(this.resourceVersion!);
         if (this.stopped) break;
+        if (outcome.events > 0) this.backoff.forget();
+        if (outcome.error !== undefined) {
+          if (!resumable(outcome.error)) throw outcome.error;
+          // As client-go's reflector: the server asked us to wait (429, e.g. while it rebuilds
+          // its watch cache) or refused the connection; the resourceVersion is still good, and
+          // a full relist would only add load. Watch again from it after the backoff.
+          const retryInMs = this.backoff.next();
+          this.lastErrorMessage = errorMessage(outcome.error);
+          this.restarted('error', retryInMs, { error: this.lastErrorMessage, resourceVersion: this.resourceVersion });
+          await this.sleep(retryInMs);
+          continue;
+        }
         if (outcome.silent) {
           // Events may have been lost on the dead connection: start again from a list.
           this.resourceVersion = undefined;
-          this.restarted('silent', { silenceTimeoutMs: this.options.silenceTimeoutMs });
+          this.restarted('silent', 0, { silenceTimeoutMs: this.options.silenceTimeoutMs });
           continue;
         }
-        if (outcome.events > 0 || outcome.durationMs >= SHORT_WATCH_MS) failuresInARow = 0;
-        this.restarted('watch-ended', { resourceVersion: this.resourceVersion, events: outcome.events });
-        if (outcome.events === 0 && outcome.durationMs < SHORT_WATCH_MS) {
-          // The server ending watches at once over and over must not become a hot loop.
-          await this.sleep(this.backoffMs(failuresInARow++));
-        }
+        // The server ending watches at once over and over must not become a hot loop.
+        const retryInMs = outcome.events === 0 && outcome.durationMs < SHORT_WATCH_MS ? this.backoff.next() : 0;
+        this.restarted('watch-ended', retryInMs, { resourceVersion: this.resourceVersion, events: outcome.events });
+        if (retryInMs > 0) await this.sleep(retryInMs);
       } catch (error) {
         if (this.stopped) break;
         this.resourceVersion = undefined;
         if (error instanceof ApiError && error.isGone) {
-          this.restarted('expired', { error: error.message });
+          this.restarted('expired', 0, { error: error.message });
           continue;
         }
-        const delayMs = this.backoffMs(failuresInARow++);
-        this.restarted('error', { error: error instanceof Error ? error.message : String(error), retryInMs: delayMs });
-        await this.sleep(delayMs);
+        const retryInMs = this.backoff.next();
+        this.lastErrorMessage = errorMessage(error);
+        this.restarted('error', retryInMs, { error: this.lastErrorMessage });
+        await this.sleep(retryInMs);
       }
     }
   }
@@ -201,6 +234,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         labelSelector: this.options.labelSelector,
         limit: this.options.pageSize,
         continueToken,
+        signal: this.stopController.signal,
       });
       if (this.stopped) return;
       for (const item of page.items) fresh.set(objectKey(item), withoutManagedFields(item));
@@ -227,13 +261,14 @@ export class Informer<T extends KubeObject> implements Store<T> {
     }
   }
 
-  private async watchOnce(fromResourceVersion: string): Promise<{ silent: boolean; events: number; durationMs: number }> {
+  /** One watch, until it ends; a failure is returned with the events delivered before it. */
+  private async watchOnce(fromResourceVersion: string): Promise<{ silent: boolean; events: number; durationMs: number; error?: unknown }> {
     const abort = new AbortController();
     const onStop = (): void => abort.abort();
     this.stopController.signal.addEventListener('abort', onStop);
     let silent = false;
     let events = 0;
-    const started = Date.now();
+    const started = performance.now();
     let watchdog: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(watchdog);
@@ -243,6 +278,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
       }, this.options.silenceTimeoutMs);
     };
     arm();
+    let failure: { error: unknown } | undefined;
     try {
       await this.client.watch<T>(this.resource, {
         namespace: this.options.namespace,
@@ -256,11 +292,13 @@ export class Informer<T extends KubeObject> implements Store<T> {
         events++;
         this.apply(event);
       });
+    } catch (error) {
+      failure = { error };
     } finally {
       clearTimeout(watchdog);
       this.stopController.signal.removeEventListener('abort', onStop);
     }
-    return { silent, events, durationMs: Date.now() - started };
+    return { silent, events, durationMs: performance.now() - started, ...failure };
   }
 
   private apply(event: WatchEvent<T>): void {
@@ -297,43 +335,38 @@ export class Informer<T extends KubeObject> implements Store<T> {
       } catch (error) {
         this.logger.error('Informer event handler failed', {
           resource: this.resourceName,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     }
   }
 
-  private restarted(reason: RestartReason, details: Record<string, unknown>): void {
+  private restarted(reason: RestartReason, retryInMs: number, details: Record<string, unknown>): void {
     this.restartCount++;
     // A server-ended watch is routine (every 5-10 minutes); the others mean something broke.
     const level = reason === 'watch-ended' ? 'info' : 'warn';
-    this.logger.log(level, 'Restarting watch', { resource: this.resourceName, reason, ...details });
-    for (const listener of this.restartListeners) listener(reason);
-  }
-
-  private backoffMs(failuresInARow: number): number {
-    return Math.min(this.options.maxBackoffMs, this.options.initialBackoffMs * 2 ** failuresInARow);
+    this.logger.log(level, 'Restarting watch', { resource: this.resourceName, reason, ...(retryInMs > 0 ? { retryInMs } : {}), ...details });
+    for (const listener of this.restartListeners) listener({ reason, retryInMs });
   }
 
   /** Waits, cut short by stop(). */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopped) return resolve();
-      const onStop = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.stopController.signal.removeEventListener('abort', onStop);
-        resolve();
-      }, ms);
-      this.stopController.signal.addEventListener('abort', onStop, { once: true });
-    });
+    return abortableSleep(ms, this.stopController.signal);
   }
 
   private resolveSyncWaiters(): void {
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
+}
+
+/** Watch failures after which the resourceVersion is still worth resuming from. */
+function resumable(error: unknown): boolean {
+  if (error instanceof ApiError) return error.status === 429;
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

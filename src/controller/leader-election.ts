@@ -9,12 +9,19 @@
  * believing it leads before any follower may take over, however the network fails. All writes go
  * through resourceVersion-guarded create/replace: on 409 someone else wrote first and we lost
  * the race.
+ *
+ * Both durations are measured on a monotonic clock. The wall clock jumps (NTP corrections, a VM
+ * resumed, someone setting the date): a follower whose wall clock stepped forward would count
+ * the lease as expired while the leader is still renewing it, and both would lead. Wall time is
+ * written only into the Lease's `acquireTime` and `renewTime`, for people and kubectl.
  */
 import { ApiError } from '../client/api-error.js';
 import type { KubeClient } from '../client/kube-client.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
+import { runWithSignal } from '../client/request-signal.js';
 import type { Logger } from '../observability/logger.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 /** The calls an elector makes; a KubeClient satisfies it. */
 export type LeaseClient = Pick<KubeClient, 'get' | 'create' | 'replace'>;
@@ -31,6 +38,19 @@ export interface Lease extends KubeObject {
   readonly spec?: LeaseSpec;
 }
 
+/** The two clocks an elector reads; injectable so that tests can step one of them. */
+export interface ElectionClock {
+  /** Milliseconds on a clock that never jumps (performance.now()): every expiry and deadline. */
+  monotonicMs(): number;
+  /** Wall time: only what the Lease records in `acquireTime` and `renewTime`. */
+  wallTime(): Date;
+}
+
+export const systemClock: ElectionClock = {
+  monotonicMs: () => performance.now(),
+  wallTime: () => new Date(),
+};
+
 export interface LeaderElectionOptions {
   readonly namespace: string;
   /** The Lease's name, shared by every replica. */
@@ -43,6 +63,8 @@ export interface LeaderElectionOptions {
   readonly renewDeadlineMs?: number;
   /** Time between attempts to acquire or renew. @default 2_000 */
   readonly retryPeriodMs?: number;
+  /** @default systemClock */
+  readonly clock?: ElectionClock;
 }
 
 export class LeaderElectionError extends Error {
@@ -59,17 +81,19 @@ export class LeaderElector {
   private readonly leaseDurationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryPeriodMs: number;
+  private readonly clock: ElectionClock;
   private leading = false;
   private stopped = false;
+  /** Aborted by stop() and by a loss: cuts the elector's sleeps and its requests in flight. */
+  private readonly halt = new AbortController();
   /** The Lease as we last wrote or read it (its resourceVersion guards the next write). */
   private lease: Lease | undefined;
-  /** When this replica saw the Lease record last change, by its own clock. */
+  /** When this replica saw the Lease record last change, on its monotonic clock. */
   private observedAt = 0;
   private observedRecord = '';
   private observedSpec: LeaseSpec | undefined;
   private renewLoop: Promise<void> | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
   private readonly lossListeners: Array<(reason: LeadershipLossReason) => void> = [];
 
   constructor(
@@ -80,6 +104,7 @@ export class LeaderElector {
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    this.clock = options.clock ?? systemClock;
     if (this.renewDeadlineMs >= this.leaseDurationMs) {
       throw new LeaderElectionError('renewDeadlineMs must be shorter than leaseDurationMs, or two replicas could both lead');
     }
@@ -110,10 +135,17 @@ export class LeaderElector {
    * Tries every retry period until this replica leads; resolves true then (and keeps renewing in
    * the background), or false if stop()/release() came first.
    */
-  async run(): Promise<boolean> {
+  run(): Promise<boolean> {
+    // Every request of the campaign and of the renew loop it starts is cut by stop() or a loss:
+    // a renew sent after the deadline passed would hold the Lease for a replica that no longer
+    // acts, and a request hanging on an unreachable API server must not delay a stop.
+    return runWithSignal(this.halt.signal, () => this.campaign());
+  }
+
+  private async campaign(): Promise<boolean> {
     this.logger.info('Waiting for leadership', { lease: this.options.name, namespace: this.options.namespace, identity: this.identity });
     while (!this.stopped) {
-      const attemptStarted = Date.now();
+      const attemptStarted = this.clock.monotonicMs();
       let acquired = false;
       try {
         acquired = await this.tryAcquireOrRenew();
@@ -134,7 +166,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.wake?.();
+    this.halt.abort(new Error('leader election stopped'));
     const wasLeading = this.leading;
     this.leading = false;
     clearTimeout(this.deadlineTimer);
@@ -153,7 +185,7 @@ export class LeaderElector {
     try {
       const current = await this.client.get<Lease>(Resources.lease, this.options.name, this.options.namespace);
       if (!current || current.spec?.holderIdentity !== this.identity) return;
-      const now = microTime(new Date());
+      const now = microTime(this.clock.wallTime());
       await this.client.replace<Lease>(Resources.lease, {
         ...current,
         spec: { ...current.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
@@ -176,7 +208,7 @@ export class LeaderElector {
     while (this.leading && !this.stopped) {
       await this.sleep(this.retryPeriodMs);
       if (!this.leading || this.stopped) return;
-      const sentAt = Date.now();
+      const sentAt = this.clock.monotonicMs();
       try {
         if (await this.tryAcquireOrRenew()) {
           if (this.leading) this.armDeadline(sentAt);
@@ -194,15 +226,17 @@ export class LeaderElector {
   /** Leadership ends by itself `renewDeadline` after the last successful renew was sent. */
   private armDeadline(renewSentAt: number): void {
     clearTimeout(this.deadlineTimer);
-    const remaining = renewSentAt + this.renewDeadlineMs - Date.now();
+    const remaining = renewSentAt + this.renewDeadlineMs - this.clock.monotonicMs();
     this.deadlineTimer = setTimeout(() => this.lose('renew-deadline-exceeded'), Math.max(0, remaining));
   }
 
+  /** A loss ends this elector for good, as in client-go: the replica exits and starts afresh. */
   private lose(reason: LeadershipLossReason): void {
     if (!this.leading) return;
     this.leading = false;
+    this.stopped = true;
     clearTimeout(this.deadlineTimer);
-    this.wake?.();
+    this.halt.abort(new Error(`leadership lost (${reason})`));
     this.logger.warn('Lost leadership', { lease: this.options.name, identity: this.identity, reason });
     for (const listener of this.lossListeners) listener(reason);
   }
@@ -213,7 +247,7 @@ export class LeaderElector {
    * is ours. A 409 means another replica wrote first.
    */
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const now = new Date();
+    const now = this.clock.wallTime();
     const current = await this.client.get<Lease>(Resources.lease, this.options.name, this.options.namespace);
     if (!current) {
       try {
@@ -262,19 +296,19 @@ export class LeaderElector {
     };
   }
 
-  /** Notes when the record last changed, by this replica's clock. */
+  /** Notes when the record last changed, on this replica's monotonic clock. */
   private observe(lease: Lease): void {
     const record = JSON.stringify(lease.spec ?? {});
     if (record !== this.observedRecord) {
       this.observedRecord = record;
       this.observedSpec = lease.spec;
-      this.observedAt = Date.now();
+      this.observedAt = this.clock.monotonicMs();
     }
   }
 
   private expired(spec: LeaseSpec): boolean {
     const durationMs = (spec.leaseDurationSeconds ?? Math.ceil(this.leaseDurationMs / 1000)) * 1000;
-    return Date.now() >= this.observedAt + durationMs;
+    return this.clock.monotonicMs() >= this.observedAt + durationMs;
   }
 
   /** The retry period, or sooner when the holder's lease runs out before then. */
@@ -282,22 +316,12 @@ export class LeaderElector {
     const spec = this.observedSpec;
     if (!spec?.holderIdentity) return this.retryPeriodMs;
     const durationMs = (spec.leaseDurationSeconds ?? Math.ceil(this.leaseDurationMs / 1000)) * 1000;
-    const untilExpiry = this.observedAt + durationMs - Date.now();
+    const untilExpiry = this.observedAt + durationMs - this.clock.monotonicMs();
     return Math.max(10, Math.min(this.retryPeriodMs, untilExpiry + 10));
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    return abortableSleep(ms, this.halt.signal);
   }
 }
 

@@ -9,41 +9,7 @@
  *   not lost and two reconciles of one instance never race;
  * - failures back off per key, so one broken instance retrying does not starve the others.
  */
-
-export interface BackoffOptions {
-  /** Delay after the first failure. @default 100 */
-  readonly baseDelayMs?: number;
-  /** Longest delay, however many failures. @default 300_000 (5 minutes) */
-  readonly maxDelayMs?: number;
-}
-
-/** Per-key exponential backoff: base, 2×base, 4×base, ... capped at max. */
-export class ExponentialBackoff {
-  private readonly failures = new Map<string, number>();
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-
-  constructor(options: BackoffOptions = {}) {
-    this.baseDelayMs = options.baseDelayMs ?? 100;
-    this.maxDelayMs = options.maxDelayMs ?? 300_000;
-  }
-
-  /** The delay before the next retry of `key`, counting this failure. */
-  next(key: string): number {
-    const failures = this.failures.get(key) ?? 0;
-    this.failures.set(key, failures + 1);
-    // 2^failures overflows to Infinity long after the cap is hit; min() keeps it finite.
-    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** failures);
-  }
-
-  failuresOf(key: string): number {
-    return this.failures.get(key) ?? 0;
-  }
-
-  forget(key: string): void {
-    this.failures.delete(key);
-  }
-}
+import { ExponentialBackoff } from './backoff.js';
 
 interface PendingDelay {
   readonly at: number;
@@ -96,7 +62,7 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = Date.now() + delayMs;
+    const at = performance.now() + delayMs;
     const pending = this.delayed.get(key);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);

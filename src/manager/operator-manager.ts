@@ -1,6 +1,7 @@
 import { MANAGED_BY, LABEL_MANAGED_BY } from '../api/names.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { Resources, type ResourceType } from '../client/resources.js';
+import type { BackoffOptions } from '../controller/backoff.js';
 import { ControllerBuilder } from '../controller/controller-builder.js';
 import type { Controller } from '../controller/controller.js';
 import { LeaderElector, type LeaderElectionOptions, type LeadershipLossReason } from '../controller/leader-election.js';
@@ -23,6 +24,13 @@ export interface OperatorManagerOptions {
   readonly maxConcurrentReconciles?: number;
   /** @default 600_000 (10 minutes) */
   readonly resyncPeriodMs?: number;
+  /** Per-instance retry backoff after failures and conflicts. @default 100 ms doubling to 5 minutes */
+  readonly backoff?: BackoffOptions;
+  /**
+   * start() fails with CacheSyncTimeoutError, naming each resource, when the caches have not
+   * synced by then (RBAC forbids a resource, the API server does not answer). @default 120_000
+   */
+  readonly cacheSyncTimeoutMs?: number;
   /** Custom strategies, asked before the built-in ones. @default none */
   readonly strategies?: readonly UpdateStrategy[];
   /** `host:port` for /metrics; undefined or "0" turns it off. */
@@ -31,8 +39,17 @@ export interface OperatorManagerOptions {
   readonly healthProbeBindAddress?: string;
   /** Act only while holding this Lease. @default no leader election */
   readonly leaderElection?: LeaderElectionOptions;
-  /** Called when leadership is lost: the process must stop acting (run exits). */
+  /**
+   * Called when leadership is lost, after the controller has stopped acting (no reconcile sends
+   * another request). `run` exits the process here, as controller-runtime's managers do.
+   */
   readonly onLeadershipLost?: (reason: LeadershipLossReason) => void;
+  /**
+   * How long stop() lets reconciles in flight finish before it stops them as a lost Lease
+   * would, so that a stop is always quick. @default 25_000 (inside a pod's default 30 s grace
+   * period, so the Lease is still released)
+   */
+  readonly gracefulShutdownTimeoutMs?: number;
   /** @default new Metrics() */
   readonly metrics?: Metrics;
 }
@@ -63,10 +80,12 @@ export class OperatorManager {
     for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
-    this.controller = builder.build((key) => this.reconcileKey(key), {
+    this.controller = builder.build((key) => this.reconciler.reconcile(key), {
       maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
       resyncPeriodMs: options.resyncPeriodMs ?? 600_000,
       metrics: this.metrics,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.cacheSyncTimeoutMs !== undefined ? { cacheSyncTimeoutMs: options.cacheSyncTimeoutMs } : {}),
     });
     const cache: ObjectCache = {
       get: (resource, objectNamespace, name) => this.controller.store(resource).get(`${objectNamespace}/${name}`),
@@ -79,8 +98,8 @@ export class OperatorManager {
     const enabled = (address: string | undefined): address is string => address !== undefined && address !== '0' && address !== '';
     if (enabled(options.healthProbeBindAddress)) {
       this.servers.push(createProbeServer(options.healthProbeBindAddress, {
-        // A standby replica is ready: it is doing what it should (waiting for the Lease).
-        ready: () => (this.elector && !this.elector.isLeader ? true : this.controller.synced),
+        // A standby replica is ready once its caches are warm: it can take over at once then.
+        ready: () => this.controller.synced,
       }, logger));
     }
     if (enabled(options.metricsBindAddress)) this.servers.push(createMetricsServer(options.metricsBindAddress, this.metrics, logger));
@@ -95,14 +114,17 @@ export class OperatorManager {
     return this.elector ? this.elector.isLeader : this.controllerStarted !== undefined;
   }
 
-  /** Where the endpoints listen (for port 0). */
+  /** Where the endpoints listen (for port 0): `probes` and `metrics`, those that are on. */
   get endpoints(): ReadonlyArray<{ name: string; url: string }> {
-    return this.servers.map((server, index) => ({ name: index === 0 && this.options.healthProbeBindAddress ? 'probes' : 'metrics', url: server.url }));
+    return this.servers.map((server) => ({ name: server.name, url: server.url }));
   }
 
   /**
-   * Starts the endpoints, then (after winning the Lease, with leader election) the controller.
-   * Resolves once the controller is running, or at once with leader election while waiting.
+   * Starts the endpoints and warms the caches (every informer lists and watches), then starts
+   * the controller; with leader election, only once this replica wins the Lease, so a standby
+   * keeps warm caches and takes over without listing anything. Resolves once the controller
+   * runs, or once the caches are warm with leader election. Rejects with CacheSyncTimeoutError
+   * when the caches do not sync within the timeout.
    */
   async start(): Promise<void> {
     for (const server of this.servers) await server.listen();
@@ -112,14 +134,18 @@ export class OperatorManager {
       leaderElection: this.elector !== undefined,
       strategies: (this.options.strategies ?? []).map((s) => s.name).concat('Recreate', 'Rolling'),
     });
+    await this.controller.warmUp();
+    if (this.stopped) return;
     if (!this.elector) {
       this.controllerStarted = this.controller.start();
       await this.controllerStarted;
       return;
     }
     this.elector.onLost((reason) => {
-      logger.error('Leadership lost; stopping', { reason });
-      void this.controller.stop();
+      logger.error('Leadership lost; stopping at once', { reason });
+      // Another replica may take over any moment now: stop acting before anything else, and
+      // do not wait for reconciles in flight (a Recreate may be polling inside one).
+      void this.controller.abort(`leadership lost (${reason})`);
       this.options.onLeadershipLost?.(reason);
     });
     void this.elector.run().then((leading) => {
@@ -128,21 +154,24 @@ export class OperatorManager {
     });
   }
 
-  /** Graceful: reconciles in flight finish, then the Lease is released for the next replica. */
+  /**
+   * Graceful: reconciles in flight finish (within the graceful shutdown timeout), then the Lease
+   * is released for the next replica.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.controller.stop();
+    await this.controller.stop({ timeoutMs: this.options.gracefulShutdownTimeoutMs ?? 25_000 });
     await this.elector?.release();
     for (const server of this.servers) await server.close();
     this.options.logger.info('redis-operator stopped');
   }
 
-  /** Stops without releasing the Lease, as a crashed replica would leave it. */
+  /** Stops at once without releasing the Lease, as a crashed replica would leave it. */
   async crash(): Promise<void> {
     this.stopped = true;
     await this.elector?.stop();
-    await this.controller.stop();
+    await this.controller.abort('crashed');
     for (const server of this.servers) await server.close();
   }
 }

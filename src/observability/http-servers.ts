@@ -45,7 +45,8 @@ export class EndpointServer {
   private listening: AddressInfo | undefined;
 
   constructor(
-    private readonly name: string,
+    /** What it serves, in logs: `probes` or `metrics`. */
+    readonly name: string,
     private readonly bindAddress: string,
     private readonly routes: Readonly<Record<string, Handler>>,
     private readonly logger: Logger,

@@ -25,9 +25,6 @@ const RESOURCE_OF_KIND: Record<string, ResourceType> = {
   StatefulSet: Resources.statefulSet,
 };
 
-/** How soon to look again after a write conflict. */
-const CONFLICT_RETRY_MS = 100;
-
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. */
 const WAIT_FOR_DELETE_MS = 500;
 
@@ -57,10 +54,11 @@ export class Reconciler {
       return await this.lifecycle.run(stored, (instance) => this.apply(instance));
     } catch (error) {
       // Every write is guarded by the resourceVersion that was read. A 409 means the cache was
-      // behind (often our own previous write); look again shortly, from fresh state.
+      // behind (often our own previous write); look again from fresh state, with the key's
+      // backoff, so that a conflict that persists does not become a steady stream of writes.
       if (isConflict(error)) {
         this.logger.debug('Conflict; reconciling again from fresh state', { instance: name, namespace, reason: (error as Error).message });
-        return { requeueAfterMs: CONFLICT_RETRY_MS };
+        return { retryWithBackoff: true };
       }
       throw error;
     }

@@ -2,8 +2,10 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { KubeClient } from '../../src/client/kube-client.js';
 import { OperatorManager } from '../../src/manager/operator-manager.js';
-import type { LeaderElectionOptions } from '../../src/controller/leader-election.js';
+import { Resources } from '../../src/client/resources.js';
+import type { Lease, LeaderElectionOptions } from '../../src/controller/leader-election.js';
 import { loadStrategyModule } from '../../src/strategies/strategy-module.js';
+import type { UpdateStrategy } from '../../src/strategies/update-strategy.js';
 import { loadKubeConfig } from '../cluster/kubeconfig.js';
 import { testKubeconfigPath } from '../cluster/namespace.js';
 import { pollResult, waitFor } from '../cluster/wait.js';
@@ -22,6 +24,8 @@ export interface StartOperatorOptions {
   /** Manage only this namespace. @default every namespace */
   readonly namespace?: string;
   readonly strategyModules?: readonly string[];
+  /** Strategies given as objects, asked before those of `strategyModules`. */
+  readonly strategies?: readonly UpdateStrategy[];
   readonly resyncPeriodMs?: number;
   readonly leaderElection?: LeaderElectionOptions;
 }
@@ -59,7 +63,7 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     transports: [new winston.transports.Stream({ stream: sink })],
   });
-  const strategies = (await Promise.all((options.strategyModules ?? []).map(loadStrategyModule))).flat();
+  const strategies = [...(options.strategies ?? []), ...(await Promise.all((options.strategyModules ?? []).map(loadStrategyModule))).flat()];
   let reconciles = 0;
   const manager = new OperatorManager({
     client,
@@ -96,4 +100,20 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     stop: () => manager.stop(),
     crash: () => manager.crash(),
   };
+}
+
+/** Writes another holder into the Lease, as a replica that took over would. */
+export async function takeLease(namespace: string, name: string, holder: string): Promise<void> {
+  const client = KubeClient.load(testKubeconfigPath());
+  await waitFor(async () => {
+    const lease = await client.get<Lease>(Resources.lease, name, namespace);
+    if (!lease?.spec?.holderIdentity) return pollResult(undefined, 'the Lease is not held yet');
+    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    // A 409 (the holder renewed meanwhile) throws, and the next poll tries again.
+    await client.replace(Resources.lease, {
+      ...lease,
+      spec: { ...lease.spec, holderIdentity: holder, acquireTime: now, renewTime: now, leaseTransitions: (lease.spec.leaseTransitions ?? 0) + 1 },
+    });
+    return pollResult(true);
+  }, { description: `the Lease to be taken by ${holder}`, timeoutMs: 30_000, intervalMs: 20 });
 }

@@ -10,6 +10,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
+import { gate } from '../../support/gate.js';
 
 const logger = createLogger({ silent: true });
 const MANAGED = 'app.kubernetes.io/managed-by=redis-operator';
@@ -45,13 +46,6 @@ function count(list: string[], key: string): number {
 
 function waitUntil(condition: () => boolean, description: string, timeoutMs = 15_000): Promise<true> {
   return waitFor(async () => pollResult(condition() || undefined), { description, timeoutMs, intervalMs: 20 });
-}
-
-/** A promise and the function that settles it: lets a test hold a reconcile in flight. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
-  return { promise, open };
 }
 
 describe('Controller against a real API server', () => {
@@ -157,10 +151,13 @@ describe('Controller against a real API server', () => {
     await waitUntil(() => (attempts.get(flaky)?.length ?? 0) === 4, 'the flaky instance to succeed on its fourth try');
     await waitUntil(() => (attempts.get(polling)?.length ?? 0) === 3, 'the polling instance to be requeued twice');
     const gaps = attempts.get(flaky)!.slice(1).map((time, i) => time - attempts.get(flaky)![i]!);
-    // 100, 200, 400 ms: growing, per key (timer jitter allowed for).
-    expect(gaps[0]).toBeGreaterThanOrEqual(90);
-    expect(gaps[1]).toBeGreaterThanOrEqual(190);
-    expect(gaps[2]).toBeGreaterThanOrEqual(390);
+    // 100, 200, 400 ms less up to 20 % jitter: each in its band (neither a hot loop nor a
+    // constant delay) and each longer than the last by half at least.
+    [100, 200, 400].forEach((expected, i) => {
+      expect(gaps[i]!, `gaps ${gaps.join(', ')} ms`).toBeGreaterThanOrEqual(0.8 * expected - 5);
+      expect(gaps[i]!, `gaps ${gaps.join(', ')} ms`).toBeLessThan(expected + 100);
+      if (i > 0) expect(gaps[i]!, `gaps ${gaps.join(', ')} ms`).toBeGreaterThan(1.5 * gaps[i - 1]!);
+    });
 
     // The terminal error was tried once; give a retry every chance to happen before checking.
     const text = await waitFor(async () => {
@@ -177,9 +174,18 @@ describe('Controller against a real API server', () => {
     const { name: namespace, kubeConfig } = await freshNamespace();
     const client = new KubeClient(kubeConfig);
     for (const name of ['a', 'b']) await client.create(Resources.redisInstance, instance(namespace, name));
-    const reconciled: string[] = [];
-    await startController(client, namespace, async (key) => { reconciled.push(key); }, { resyncPeriodMs: 300 });
-    await waitUntil(() => count(reconciled, `${namespace}/a`) >= 3 && count(reconciled, `${namespace}/b`) >= 3, 'two resyncs of both instances');
+    const times = new Map<string, number[]>();
+    await startController(client, namespace, async (key) => { times.set(key, [...(times.get(key) ?? []), performance.now()]); }, { resyncPeriodMs: 300 });
+    const keys = [`${namespace}/a`, `${namespace}/b`];
+    await waitUntil(() => keys.every((key) => (times.get(key)?.length ?? 0) >= 4), 'three resyncs of both instances');
+    for (const key of keys) {
+      // After the first reconcile, one per period: not more often (a hot loop), not less.
+      const gaps = times.get(key)!.slice(1, 4).map((time, i) => time - times.get(key)![i]!);
+      for (const gap of gaps.slice(1)) {
+        expect(gap, `${key}: gaps ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThan(250);
+        expect(gap, `${key}: gaps ${gaps.map(Math.round).join(', ')} ms`).toBeLessThan(600);
+      }
+    }
   });
 
   it('stops taking work on stop() but lets the reconcile in flight finish', async () => {
@@ -208,5 +214,48 @@ describe('Controller against a real API server', () => {
     await stopping;
     expect(finished).toEqual([`${namespace}/slow`]);
     expect(started).toEqual([`${namespace}/slow`]);
+  });
+});
+
+describe('Controller stopping at once', () => {
+  it('abort() aborts the signal of the reconcile in flight and resolves without waiting for it', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    await client.create(Resources.redisInstance, instance(namespace, 'held'));
+    const held = gate();
+    let signal: AbortSignal | undefined;
+    let write: Promise<unknown> | undefined;
+    const controller = await startController(client, namespace, async (_key, context) => {
+      signal = context.signal;
+      await held.promise;
+      write = client.create(Resources.configMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-abort', namespace } });
+      await write;
+    });
+    await waitUntil(() => signal !== undefined, 'the reconcile to start');
+
+    await controller.abort('leadership lost');
+    expect(signal!.aborted).toBe(true);
+    expect(controller.synced).toBe(false);
+    // The reconcile is still held; its late write is refused by the client, not sent.
+    held.open();
+    await waitUntil(() => write !== undefined, 'the late write');
+    await expect(write).rejects.toThrow(/POST .*configmaps cancelled: leadership lost/);
+    expect(await client.get(Resources.configMap, 'after-abort', namespace)).toBeUndefined();
+  });
+
+  it('stop() stops acting once reconciles outlast its timeout', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    await client.create(Resources.redisInstance, instance(namespace, 'endless'));
+    let signal: AbortSignal | undefined;
+    const controller = await startController(client, namespace, async (_key, context) => {
+      signal = context.signal;
+      await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+    });
+    await waitUntil(() => signal !== undefined, 'the reconcile to start');
+    const stopping = controller.stop({ timeoutMs: 300 });
+    expect(signal!.aborted).toBe(false);
+    await stopping;
+    expect(signal!.aborted).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../../src/client/kube-client.js';
 import type { KubeObject } from '../../../src/client/objects.js';
-import { Resources } from '../../../src/client/resources.js';
+import { Resources, type ResourceType } from '../../../src/client/resources.js';
 import { Informer, type RestartReason } from '../../../src/controller/informer.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { freshNamespace } from '../../cluster/namespace.js';
@@ -33,7 +33,7 @@ function observe(informer: Informer<KubeObject>): Seen {
     onUpdate: (_, object) => seen.updated.push(`${object.metadata.name}:${JSON.stringify(object.data)}`),
     onDelete: (object) => seen.deleted.push(object.metadata.name),
   });
-  informer.onRestart((reason) => seen.restarts.push(reason));
+  informer.onRestart((restart) => seen.restarts.push(restart.reason));
   return seen;
 }
 
@@ -157,4 +157,64 @@ describe('Informer against a real API server', () => {
     await waitUntil(() => seen.added.filter((name) => name.startsWith('cm-')).length === 5, 'all five additions');
     expect(seen.restarts.every((reason) => reason === 'watch-ended')).toBe(true);
   });
+
+  it('relists after a real 410 Gone: a resume from before the API server rebuilt its watch cache', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    const gadgets = await gadgetResource(client);
+    await client.create(gadgets, { apiVersion: `${gadgets.group}/v1`, kind: 'Gadget', metadata: { name: 'before', namespace } });
+    // Watches end only when the server tears them down, then resume from the last version seen.
+    const informer = new Informer<KubeObject>(client, gadgets, logger, { namespace, watchTimeoutSeconds: 120 });
+    const seen = observe(informer);
+    await started(informer);
+
+    // A changed CRD spec makes the API server replace the resource's storage: it ends the
+    // watches on the old one, and its new watch cache starts at the current revision, so a
+    // watch resumed from any older resourceVersion is answered 410 Gone.
+    await updateGadgetSpec(client, gadgets);
+    await waitUntil(() => seen.restarts.includes('expired'), 'a 410 Gone and the relist after it', 30_000);
+    // The old watch ended; resuming may first meet 429 while the new storage initializes.
+    expect(seen.restarts[0]).toBe('watch-ended');
+    expect(seen.restarts.slice(1, seen.restarts.indexOf('expired')).every((reason) => reason === 'error')).toBe(true);
+    expect(informer.get(`${namespace}/before`)).toBeDefined();
+
+    // The relist left a working watch behind.
+    await client.create(gadgets, { apiVersion: `${gadgets.group}/v1`, kind: 'Gadget', metadata: { name: 'after', namespace } });
+    await waitUntil(() => seen.added.includes('after'), 'an addition after the relist');
+    expect(seen.added.filter((name) => name === 'before')).toHaveLength(1);
+  });
 });
+
+const CRD: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
+
+/** A CRD of this test's own (its storage is replaced on purpose), served once it answers. */
+async function gadgetResource(client: KubeClient): Promise<ResourceType> {
+  const group = `gone-${Date.now()}.example.com`;
+  await client.create(CRD, {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `gadgets.${group}` },
+    spec: {
+      group, scope: 'Namespaced', names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  });
+  cleanups.push(async () => { await client.delete(CRD, `gadgets.${group}`, undefined); });
+  const gadgets: ResourceType = { group, version: 'v1', plural: 'gadgets', kind: 'Gadget', namespaced: true };
+  await servedAgain(client, gadgets);
+  return gadgets;
+}
+
+/** Adds a printer column: a spec change, so the API server rebuilds the resource's storage. */
+async function updateGadgetSpec(client: KubeClient, gadgets: ResourceType): Promise<void> {
+  const crd = await client.get<KubeObject & { spec: { versions: Array<Record<string, unknown>> } }>(CRD, `gadgets.${gadgets.group}`);
+  await client.replace(CRD, {
+    ...crd!,
+    spec: { ...crd!.spec, versions: crd!.spec.versions.map((version) => ({ ...version, additionalPrinterColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }] })) },
+  });
+  // Until the new storage is ready requests get 429 "storage is (re)initializing".
+  await servedAgain(client, gadgets);
+}
+
+async function servedAgain(client: KubeClient, gadgets: ResourceType): Promise<void> {
+  await waitFor(async () => pollResult(await client.list(gadgets)), { description: `${gadgets.plural}.${gadgets.group} to be served`, timeoutMs: 15_000, intervalMs: 50 });
+}
+

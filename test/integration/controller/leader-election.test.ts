@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KubeClient } from '../../../src/client/kube-client.js';
 import { Resources } from '../../../src/client/resources.js';
-import { LeaderElector, type Lease, type LeaderElectionOptions, type LeadershipLossReason } from '../../../src/controller/leader-election.js';
+import {
+  LeaderElector, type ElectionClock, type Lease, type LeaderElectionOptions, type LeadershipLossReason,
+} from '../../../src/controller/leader-election.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
@@ -41,6 +43,49 @@ function watchForSplitBrain(electors: LeaderElector[]): { readonly violations: s
 
 function leaderAmong(electors: LeaderElector[], timeoutMs: number, description: string): Promise<LeaderElector> {
   return waitFor(async () => pollResult(electors.find((candidate) => candidate.isLeader)), { description, timeoutMs, intervalMs: 10 });
+}
+
+/**
+ * The leader renews once a second and the follower looks ten times a second, so the follower
+ * sees the same record before and after a clock step: the case where expiry measured on the
+ * wall clock goes wrong.
+ */
+const SLOW_RENEWING = { ...FAST, retryPeriodMs: 1_000 };
+const QUICK_LOOKING = { ...FAST, retryPeriodMs: 100 };
+
+/**
+ * Resolves midway between two renewals: a few of the follower's looks after the last renewal,
+ * so that its next look, after the step, finds the record it has already seen. (A look that
+ * finds a new record restarts the follower's count whatever the clocks say.)
+ */
+async function midwayBetweenRenewals(client: KubeClient, namespace: string): Promise<void> {
+  const before = (await client.get<Lease>(Resources.lease, 'redis-operator', namespace))?.metadata.resourceVersion;
+  const renewedAt = await waitFor(async () => {
+    const now = await client.get<Lease>(Resources.lease, 'redis-operator', namespace);
+    return pollResult(now !== undefined && now.metadata.resourceVersion !== before && performance.now(), 'not renewed yet');
+  }, { description: 'the leader to renew the Lease', timeoutMs: 5_000, intervalMs: 20 });
+  const midway = renewedAt + SLOW_RENEWING.retryPeriodMs / 2;
+  await waitFor(async () => pollResult(performance.now() >= midway || undefined), { description: 'midway to the next renewal', intervalMs: 10 });
+}
+
+/**
+ * Through two lease durations the leader keeps renewing (the Lease changes) and the follower
+ * never leads.
+ */
+async function followerStaysOut(client: KubeClient, namespace: string, leader: LeaderElector, follower: LeaderElector): Promise<void> {
+  const until = performance.now() + 2 * FAST.leaseDurationMs;
+  let renewals = 0;
+  let lastVersion: string | undefined;
+  await waitFor(async () => {
+    const lease = await client.get<Lease>(Resources.lease, 'redis-operator', namespace);
+    if (lease?.metadata.resourceVersion !== lastVersion) renewals++;
+    lastVersion = lease?.metadata.resourceVersion;
+    return pollResult(performance.now() >= until || follower.isLeader || undefined);
+  }, { description: 'two lease durations to pass', timeoutMs: 3 * FAST.leaseDurationMs, intervalMs: 50 });
+  expect(follower.isLeader).toBe(false);
+  expect(leader.isLeader).toBe(true);
+  expect(renewals).toBeGreaterThan(2);
+  expect((await client.get<Lease>(Resources.lease, 'redis-operator', namespace))?.spec?.holderIdentity).toBe(leader.identity);
 }
 
 describe('LeaderElector on a real Lease', () => {
@@ -147,6 +192,46 @@ describe('LeaderElector on a real Lease', () => {
     expect(losses[0]!.at).toBeLessThan(takenAt);
     expect(losses[0]!.at - cutAt).toBeLessThanOrEqual(FAST.renewDeadlineMs + 100);
     expect(isolated.isLeader).toBe(false);
+    expect(splitBrain.violations).toEqual([]);
+  });
+
+  it('a follower whose wall clock steps an hour forward does not take over while the leader renews', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    let offsetMs = 0;
+    const steppedClock: ElectionClock = { monotonicMs: () => performance.now(), wallTime: () => new Date(Date.now() + offsetMs) };
+    const leader = elector(client, namespace, 'leader', SLOW_RENEWING);
+    const follower = elector(client, namespace, 'follower', { ...QUICK_LOOKING, clock: steppedClock });
+    const splitBrain = watchForSplitBrain([leader, follower]);
+    void leader.run();
+    await leaderAmong([leader], 10_000, 'the first replica to lead');
+    void follower.run();
+    await midwayBetweenRenewals(client, namespace);
+
+    offsetMs = 60 * 60_000;
+    await followerStaysOut(client, namespace, leader, follower);
+    expect(splitBrain.violations).toEqual([]);
+  });
+
+  it('two electors ignore a forward step of the wall clock they share', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    // Only Date is faked, and it keeps running: performance.now() and the timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    cleanups.push(async () => { vi.useRealTimers(); });
+    const leader = elector(client, namespace, 'leader', SLOW_RENEWING);
+    const follower = elector(client, namespace, 'follower', QUICK_LOOKING);
+    const splitBrain = watchForSplitBrain([leader, follower]);
+    const losses: LeadershipLossReason[] = [];
+    leader.onLost((reason) => losses.push(reason));
+    void leader.run();
+    await leaderAmong([leader], 10_000, 'the first replica to lead');
+    void follower.run();
+    await midwayBetweenRenewals(client, namespace);
+
+    vi.setSystemTime(Date.now() + 60 * 60_000);
+    await followerStaysOut(client, namespace, leader, follower);
+    expect(losses).toEqual([]);
     expect(splitBrain.violations).toEqual([]);
   });
 

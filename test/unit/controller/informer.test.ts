@@ -1,14 +1,15 @@
 /**
- * The informer's recovery paths that a healthy API server will not produce on demand (410 Gone,
- * repeated errors), driven by a scripted list/watch client. The real-server behaviour (cut and
- * frozen connections, server-ended watches) is in test/integration/controller/informer.test.ts.
+ * The informer's recovery paths in exact detail (which relist reports what, every backoff
+ * delay, repeated errors), driven by a scripted list/watch client. The real-server behaviour
+ * (cut and frozen connections, server-ended watches, a real 410 Gone) is in
+ * test/integration/controller/informer.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/client/api-error.js';
 import type { ListOptions, WatchOptions } from '../../../src/client/kube-client.js';
 import type { KubeObject, ObjectList, WatchEvent } from '../../../src/client/objects.js';
 import { Resources, type ResourceType } from '../../../src/client/resources.js';
-import { Informer, type ListWatchClient, type RestartReason } from '../../../src/controller/informer.js';
+import { Informer, type ListWatchClient, type Restart, type RestartReason } from '../../../src/controller/informer.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 
@@ -46,21 +47,36 @@ class ScriptedClient {
   }
 }
 
-function started(client: ScriptedClient, options = {}): { informer: Informer<KubeObject>; log: string[]; restarts: RestartReason[] } {
+interface Started {
+  readonly informer: Informer<KubeObject>;
+  readonly log: string[];
+  readonly restarts: RestartReason[];
+  /** Every restart with its delay. */
+  readonly delays: Restart[];
+}
+
+/** Base 20 ms doubling to 80 ms, without jitter so that every delay is known. */
+const BACKOFF = { baseDelayMs: 20, maxDelayMs: 80, jitter: 0 };
+
+function started(client: ScriptedClient, options = {}): Started {
   const informer = new Informer<KubeObject>(client as unknown as ListWatchClient, Resources.configMap, logger, {
-    initialBackoffMs: 20, maxBackoffMs: 80, ...options,
+    backoff: BACKOFF, ...options,
   });
   const log: string[] = [];
   const restarts: RestartReason[] = [];
+  const delays: Restart[] = [];
   informer.addHandlers({
     onAdd: (o) => log.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
     onUpdate: (_, o) => log.push(`update ${o.metadata.name}@${o.metadata.resourceVersion}`),
     onDelete: (o) => log.push(`delete ${o.metadata.name}@${o.metadata.resourceVersion}`),
   });
-  informer.onRestart((reason) => restarts.push(reason));
+  informer.onRestart((restart) => {
+    restarts.push(restart.reason);
+    delays.push(restart);
+  });
   informers.push(informer);
   informer.start();
-  return { informer, log, restarts };
+  return { informer, log, restarts, delays };
 }
 
 const until = (condition: () => boolean, description: string): Promise<true> =>
@@ -97,14 +113,54 @@ describe('Informer recovery', () => {
     expect(log).toEqual(['add a@1', 'update a@150']);
   });
 
-  it('keeps retrying a failing list with growing delays and never gives up', async () => {
+  it('keeps retrying a failing list with growing delays up to the cap, and never gives up', async () => {
     const refused = new Error('connect ECONNREFUSED 127.0.0.1:6443');
     const client = new ScriptedClient([refused, refused, refused, refused, [cm('a', '1')]], []);
-    const { informer, restarts } = started(client);
+    const { informer, delays } = started(client);
     expect(informer.hasSynced).toBe(false);
     await until(() => informer.hasSynced, 'the informer to sync once the API server answers');
-    expect(restarts).toEqual(['error', 'error', 'error', 'error']);
+    // Neither a hot loop (0) nor a constant delay: doubling from the base, then capped.
+    expect(delays).toEqual([20, 40, 80, 80].map((retryInMs) => ({ reason: 'error', retryInMs })));
     expect(informer.get('ns/a')).toBeDefined();
+  });
+
+  it('starts the backoff again after a successful list and a watch that delivered events', async () => {
+    // Each watch is healthy (it delivers an event) and then fails: every failure is a first one.
+    const healthyThenReset = (version: string) => async (emit: (event: WatchEvent) => void): Promise<void> => {
+      emit({ type: 'MODIFIED', object: cm('a', version) });
+      throw new Error('read ECONNRESET');
+    };
+    const client = new ScriptedClient([[cm('a', '1')]], ['2', '3', '4', '5'].map(healthyThenReset));
+    const { delays } = started(client);
+    await until(() => client.watchCalls.length === 5, 'four failed watches and a fifth one');
+    expect(delays).toEqual([20, 20, 20, 20].map((retryInMs) => ({ reason: 'error', retryInMs })));
+  });
+
+  it('grows the delay for watches the server ends at once, and resets it once one delivers events', async () => {
+    const endsAtOnce = async (): Promise<void> => undefined;
+    const client = new ScriptedClient([[cm('a', '1')]], [
+      endsAtOnce, endsAtOnce, endsAtOnce,
+      async (emit) => { emit({ type: 'MODIFIED', object: cm('a', '2') }); },
+      endsAtOnce,
+    ]);
+    const { delays } = started(client);
+    await until(() => client.watchCalls.length === 6, 'the sixth watch');
+    expect(delays).toEqual([20, 40, 80, 0, 20].map((retryInMs) => ({ reason: 'watch-ended', retryInMs })));
+    expect(client.listCalls).toHaveLength(1);
+  });
+
+  it('watches again from the same resourceVersion, without a relist, when the server says 429', async () => {
+    const client = new ScriptedClient([[cm('a', '1')]], [
+      async (emit) => { emit({ type: 'MODIFIED', object: cm('a', '150') }); },
+      async () => { throw new ApiError('WATCH', '/api/v1/configmaps', 429, 'TooManyRequests', 'storage is (re)initializing'); },
+      async () => { throw new ApiError('WATCH', '/api/v1/configmaps', 429, 'TooManyRequests', 'storage is (re)initializing'); },
+    ]);
+    const { delays, informer } = started(client);
+    await until(() => client.watchCalls.length === 4, 'the fourth watch');
+    expect(client.listCalls).toHaveLength(1);
+    expect(client.watchCalls.map((call) => call.resourceVersion)).toEqual(['100', '150', '150', '150']);
+    expect(delays).toEqual([{ reason: 'watch-ended', retryInMs: 0 }, { reason: 'error', retryInMs: 20 }, { reason: 'error', retryInMs: 40 }]);
+    expect(informer.lastError).toMatch(/429 TooManyRequests: storage is \(re\)initializing/);
   });
 
   it('survives a handler that throws', async () => {

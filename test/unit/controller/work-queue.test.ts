@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ExponentialBackoff, WorkQueue } from '../../../src/controller/work-queue.js';
+import { ExponentialBackoff } from '../../../src/controller/backoff.js';
+import { WorkQueue } from '../../../src/controller/work-queue.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -82,7 +83,7 @@ describe('WorkQueue', () => {
 
   it('backs off per key exponentially and resets on forget', async () => {
     vi.useFakeTimers();
-    const queue = new WorkQueue(new ExponentialBackoff({ baseDelayMs: 100, maxDelayMs: 1_000 }));
+    const queue = new WorkQueue(new ExponentialBackoff({ baseDelayMs: 100, maxDelayMs: 1_000, jitter: 0 }));
     expect(queue.addRateLimited('ns/a')).toBe(100);
     await vi.advanceTimersByTimeAsync(100);
     expect(await queue.get()).toBe('ns/a');
@@ -101,7 +102,7 @@ describe('WorkQueue', () => {
   });
 
   it('caps the backoff', () => {
-    const backoff = new ExponentialBackoff();
+    const backoff = new ExponentialBackoff({ jitter: 0 });
     const delays = Array.from({ length: 40 }, () => backoff.next('ns/a'));
     expect(delays.slice(0, 4)).toEqual([100, 200, 400, 800]);
     expect(Math.max(...delays)).toBe(300_000);

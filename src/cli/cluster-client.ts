@@ -1,0 +1,13 @@
+import { KubeClient } from '../client/kube-client.js';
+import { KubeconfigError } from '../client/kubeconfig.js';
+import { InvalidInputError } from './exit-codes.js';
+
+/** The client for `--kubeconfig PATH` (or the defaults); a missing or unusable kubeconfig is invalid input (exit 2). */
+export function clusterClient(kubeconfigPath: string | undefined): KubeClient {
+  try {
+    return KubeClient.load(kubeconfigPath);
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw new InvalidInputError([error.message]);
+    throw error;
+  }
+}

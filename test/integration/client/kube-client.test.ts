@@ -1,0 +1,89 @@
+/**
+ * The client against the real API server where its connection handling matters: a client
+ * certificate rotated on disk is the one the next request presents.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { KubeClient } from '../../../src/client/kube-client.js';
+import type { KubeObject } from '../../../src/client/objects.js';
+import type { ResourceType } from '../../../src/client/resources.js';
+import { testKubeConfig } from '../../cluster/namespace.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
+
+const run = promisify(execFile);
+const CSR: ResourceType = { group: 'certificates.k8s.io', version: 'v1', plural: 'certificatesigningrequests', kind: 'CertificateSigningRequest', namespaced: false };
+
+interface SigningRequest extends KubeObject {
+  readonly status?: { readonly certificate?: string };
+}
+
+/**
+ * A client certificate for `user`, signed by the cluster's own CA through the
+ * CertificateSigningRequest API (approved here, signed by kube-controller-manager).
+ */
+async function clientCertificate(admin: KubeClient, dir: string, user: string): Promise<{ cert: string; key: string }> {
+  const config = join(dir, 'openssl.cnf');
+  await writeFile(config, '[req]\ndistinguished_name = dn\n[dn]\n');
+  const keyFile = join(dir, `${user}.key`);
+  const csrFile = join(dir, `${user}.csr`);
+  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-config', config,
+    '-subj', `/CN=${user}`, '-keyout', keyFile, '-out', csrFile]);
+  const name = `${user}-${Date.now()}`;
+  const created = await admin.create<SigningRequest>(CSR, {
+    apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
+    spec: {
+      request: (await readFile(csrFile)).toString('base64'),
+      signerName: 'kubernetes.io/kube-apiserver-client', expirationSeconds: 3_600, usages: ['client auth'],
+    },
+  });
+  onTestFinished(async () => { await admin.delete(CSR, name, undefined); });
+  await admin.replace(CSR, {
+    ...created,
+    status: { conditions: [{ type: 'Approved', status: 'True', reason: 'RotationTest', message: 'approved by the test' }] },
+  }, 'approval');
+  const signed = await waitFor(async () => pollResult((await admin.get<SigningRequest>(CSR, name))?.status?.certificate), {
+    description: `the certificate of ${user} to be signed`, timeoutMs: 30_000, intervalMs: 100,
+  });
+  return { cert: Buffer.from(signed, 'base64').toString('utf8'), key: await readFile(keyFile, 'utf8') };
+}
+
+/** Who the API server says the client is. */
+async function whoAmI(client: KubeClient): Promise<string | undefined> {
+  const review = await client.request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+  });
+  return review.status?.userInfo?.username;
+}
+
+describe('KubeClient against a real API server', () => {
+  it('presents a client certificate rotated on disk from the next request on', async () => {
+    const admin = new KubeClient(testKubeConfig());
+    const dir = await mkdtemp(join(tmpdir(), 'rotation-'));
+    const [first, second] = [await clientCertificate(admin, dir, 'rotation-first'), await clientCertificate(admin, dir, 'rotation-second')];
+    const certFile = join(dir, 'client.crt');
+    const keyFile = join(dir, 'client.key');
+    await writeFile(certFile, first.cert);
+    await writeFile(keyFile, first.key);
+    const cluster = testKubeConfig().getCurrentCluster()!;
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'local', server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
+      users: [{ name: 'rotating', certFile, keyFile }],
+      contexts: [{ name: 'local', cluster: 'local', user: 'rotating' }],
+      currentContext: 'local',
+    });
+    const client = new KubeClient(kubeConfig);
+    expect(await whoAmI(client)).toBe('rotation-first');
+    expect(await whoAmI(client)).toBe('rotation-first');
+
+    // Rotated as cert-manager or a kubelet would: both files replaced, the process untouched.
+    await writeFile(certFile, second.cert);
+    await writeFile(keyFile, second.key);
+    expect(await whoAmI(client)).toBe('rotation-second');
+  });
+});
