@@ -4,7 +4,10 @@ import {
   API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
 import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
-import { LIMITS } from '../src/api/validate.js';
+import { CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS } from '../src/api/validate.js';
+import {
+  FORBIDDEN_IN_IMAGE, FORBIDDEN_IN_VALUE, NAMED_CHARACTERS, type RegExpClass, describeCharacter,
+} from '../src/api/characters.js';
 import { REFUSED_DIRECTIVES } from '../src/config/directives.js';
 
 export const CRD_NAME = `${PLURAL}.${GROUP}`;
@@ -13,7 +16,39 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 const QUANTITY_PATTERN =
   '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 const DNS_1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const NO_CONTROL_CHARACTERS = '^[^\\x00-\\x1f\\x7f]*$';
+
+/** A CEL string literal of any text (escapes for everything but printable ASCII). */
+function celString(text: string): string {
+  let literal = '';
+  for (const character of text) {
+    const codePoint = character.codePointAt(0) ?? 0;
+    if (character === '"' || character === '\\') literal += `\\${character}`;
+    else if (codePoint >= 0x20 && codePoint <= 0x7e) literal += character;
+    else if (codePoint <= 0xffff) literal += `\\u${codePoint.toString(16).padStart(4, '0')}`;
+    else literal += `\\U${codePoint.toString(16).padStart(8, '0')}`;
+  }
+  return `"${literal}"`;
+}
+
+// Invisible characters by name, so the API server's messages say which one as synth does.
+const CHARACTER_NAMES = `{${NAMED_CHARACTERS.map((c) => `${celString(c)}: ${celString(describeCharacter(c))}`).join(', ')}}`;
+
+/**
+ * A rule on a string that refuses the characters of an RE2 class and, like the offline
+ * validation, says which one and where (CEL counts code points, as characters.ts does).
+ */
+function characterRule(forbidden: RegExpClass, why: string): Schema {
+  const found = `self.find(r'${forbidden.re2}')`;
+  // size() of the clean prefix, not indexOf(), and format(), not "+": the API server's cost
+  // estimate of both with an operand of unknown length is far over its budget.
+  const position = `size(self.find(r'^${forbidden.complementRe2}*')) + 1`;
+  const name = `${CHARACTER_NAMES}[?${found}].orValue(strings.quote(${found}))`;
+  return {
+    rule: `!self.matches(r'${forbidden.re2}')`,
+    messageExpression: `${celString(`contains %s at character %d: ${why}`)}.format([${name}, ${position}])`,
+    reason: 'FieldValueInvalid',
+  };
+}
 
 type Schema = Record<string, unknown>;
 
@@ -39,8 +74,8 @@ const specSchema: Schema = {
     },
     image: {
       type: 'string', minLength: 1, maxLength: LIMITS.imageLength, default: DEFAULT_IMAGE,
-      pattern: '^[^\\s\\x00-\\x1f\\x7f]+$',
       description: 'The Redis container image. Rolled in place.',
+      'x-kubernetes-validations': [characterRule(FORBIDDEN_IN_IMAGE, IMAGE_RULE)],
     },
     resources: {
       type: 'object',
@@ -58,7 +93,10 @@ const specSchema: Schema = {
       type: 'object',
       description: 'redis.conf directives and their values. By default a change recreates the StatefulSet without downtime (see updatePolicy).',
       maxProperties: LIMITS.configEntries,
-      additionalProperties: { type: 'string', maxLength: LIMITS.configValueLength, pattern: NO_CONTROL_CHARACTERS },
+      additionalProperties: {
+        type: 'string', maxLength: LIMITS.configValueLength,
+        'x-kubernetes-validations': [characterRule(FORBIDDEN_IN_VALUE, CONFIG_VALUE_RULE)],
+      },
       'x-kubernetes-validations': [
         {
           rule: "self.all(k, k.matches('^[a-z][a-z0-9_-]*$'))",

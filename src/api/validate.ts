@@ -2,7 +2,9 @@ import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES } from './r
 import type { FieldError } from './field-error.js';
 import { isQuantity, parseQuantity } from './quantity.js';
 import {
-  CONTROL_CHARACTER,
+  codePointLength, describeCharacter, findCharacter, isAllowedInImage, isForbiddenInValue,
+} from './characters.js';
+import {
   DIRECTIVE_NAME,
   KNOWN_DIRECTIVES,
   REFUSED_DIRECTIVES,
@@ -29,11 +31,22 @@ export const LIMITS = {
   maxReplicas: 100,
 } as const;
 
+/** The refusal of a config value's character; the CRD's CEL rule builds the same sentence. */
+export function configValueMessage(character: string, position: number): string {
+  return `contains ${describeCharacter(character)} at character ${position}: ${CONFIG_VALUE_RULE}`;
+}
+export const CONFIG_VALUE_RULE =
+  'control characters and line breaks are refused (they would end the redis.conf line, or the YAML line for kubectl)';
+
+/** The refusal of an image's character; the CRD's CEL rule builds the same sentence. */
+export function imageMessage(character: string, position: number): string {
+  return `contains ${describeCharacter(character)} at character ${position}: ${IMAGE_RULE}`;
+}
+export const IMAGE_RULE = 'an image reference is printable ASCII without spaces, such as redis:7.2';
+
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** A container image reference: no whitespace or control characters. */
-const IMAGE = /^[^\s\u0000-\u001f\u007f]+$/;
 const RESOURCE_NAME = /^([a-z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
 const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth']);
@@ -128,8 +141,9 @@ function validateSpec(c: Collector, spec: Json): void {
     }
   }
   if (image !== undefined && c.string('spec.image', image)) {
+    const refused = findCharacter(image, (codePoint) => !isAllowedInImage(codePoint));
     if (image.length === 0) c.error('spec.image', 'must not be empty');
-    else if (!IMAGE.test(image)) c.error('spec.image', 'must not contain whitespace or control characters');
+    else if (refused) c.error('spec.image', imageMessage(refused.character, refused.position));
     else if (image.length > LIMITS.imageLength) c.error('spec.image', `must be at most ${LIMITS.imageLength} characters`);
   }
   if (resources !== undefined) validateResources(c, resources);
@@ -214,10 +228,11 @@ function validateConfig(c: Collector, config: unknown): void {
       continue;
     }
     if (!c.string(path, value)) continue;
-    if (CONTROL_CHARACTER.test(value)) {
-      c.error(path, 'must not contain newline, carriage return or other control characters');
-    } else if (value.length > LIMITS.configValueLength) {
-      c.error(path, `must be at most ${LIMITS.configValueLength} characters`);
+    const refused = findCharacter(value, isForbiddenInValue);
+    if (refused) {
+      c.error(path, configValueMessage(refused.character, refused.position));
+    } else if (codePointLength(value) > LIMITS.configValueLength) {
+      c.error(path, `must be at most ${LIMITS.configValueLength} characters, got ${codePointLength(value)}`);
     }
     if (!KNOWN_DIRECTIVES.has(directive)) c.warn(path, `"${directive}" is not a redis.conf directive Redis 7 knows`);
   }

@@ -13,6 +13,8 @@ export interface BadInstance {
    * @default path
    */
   readonly serverPath?: string | null;
+  /** What both messages must say, beyond the path. @default nothing more */
+  readonly message?: RegExp;
 }
 
 export function instanceYaml(spec: string, metadata = 'name: cache'): string {
@@ -30,9 +32,23 @@ export const BAD_INSTANCES: readonly BadInstance[] = [
   { what: 'a storage size that is not a quantity', yaml: i('  storage: {size: 10GB}'), path: 'spec.storage.size' },
   { what: 'a zero storage size', yaml: i('  storage: {size: "0"}'), path: 'spec.storage.size' },
   { what: 'an invalid storage class', yaml: i('  storage: {storageClassName: Fast_SSD}'), path: 'spec.storage.storageClassName' },
-  { what: 'a config value with a newline', yaml: i('  config: {maxmemory: "1mb\\nloadmodule /x.so"}'), path: 'spec.config.maxmemory' },
-  { what: 'a config value with a carriage return', yaml: i('  config: {maxmemory: "1mb\\rslaveof x 1"}'), path: 'spec.config.maxmemory' },
-  { what: 'a config value with a NUL', yaml: i('  config: {maxmemory: "1mb\\u0000"}'), path: 'spec.config.maxmemory' },
+  { what: 'an image with a tab', yaml: i('  image: "redis\\t7"'), path: 'spec.image', message: /U\+0009 \(tab\) at character 6/ },
+  { what: 'an image with a no-break space', yaml: i('  image: "redis:7.2\\u00a0"'), path: 'spec.image', message: /U\+00A0 \(no-break space\) at character 10/ },
+  { what: 'an image with an ideographic space', yaml: i('  image: "redis\\u30007"'), path: 'spec.image', message: /U\+3000 \(ideographic space\) at character 6/ },
+  { what: 'an image with a next-line character', yaml: i('  image: "redis:7.2\\u0085evil:1"'), path: 'spec.image', message: /U\+0085 \(next line\) at character 10/ },
+  { what: 'an image with a non-ASCII letter', yaml: i('  image: "rédis:7"'), path: 'spec.image', message: /at character 2/ },
+  { what: 'a config value with a newline', yaml: i('  config: {maxmemory: "1mb\\nloadmodule /x.so"}'), path: 'spec.config.maxmemory', serverPath: 'spec.config[maxmemory]', message: /U\+000A \(line feed\) at character 4/ },
+  { what: 'a config value with a carriage return', yaml: i('  config: {maxmemory: "1mb\\rslaveof x 1"}'), path: 'spec.config.maxmemory', serverPath: 'spec.config[maxmemory]', message: /U\+000D \(carriage return\) at character 4/ },
+  { what: 'a config value with a NUL', yaml: i('  config: {maxmemory: "1mb\\u0000"}'), path: 'spec.config.maxmemory', serverPath: 'spec.config[maxmemory]', message: /U\+0000 \(NUL\) at character 4/ },
+  {
+    what: 'a config value with line separators that end the block scalar for kubectl',
+    yaml: i('  config: {proc-title-template: "x\\u2028  redis.conf: |-\\u2028    loadmodule /tmp/evil.so\\u2028  zz: z"}'),
+    path: 'spec.config.proc-title-template', serverPath: 'spec.config[proc-title-template]', message: /U\+2028 \(line separator\) at character 2/,
+  },
+  { what: 'a config value with a paragraph separator', yaml: i('  config: {save: "900 1\\u2029"}'), path: 'spec.config.save', serverPath: 'spec.config[save]', message: /U\+2029 \(paragraph separator\) at character 6/ },
+  { what: 'a config value with a next-line character', yaml: i('  config: {save: "\\u0085"}'), path: 'spec.config.save', serverPath: 'spec.config[save]', message: /U\+0085 \(next line\) at character 1/ },
+  { what: 'a config value with a C1 control', yaml: i('  config: {hz: "1\\u009b"}'), path: 'spec.config.hz', serverPath: 'spec.config[hz]', message: /U\+009B \(a C1 control character\) at character 2/ },
+  { what: 'a config value with DEL after emoji', yaml: i('  config: {hz: "😀😀\\u007f"}'), path: 'spec.config.hz', serverPath: 'spec.config[hz]', message: /U\+007F \(delete\) at character 3/ },
   { what: 'include', yaml: i('  config: {include: /etc/passwd}'), path: 'spec.config.include', serverPath: 'spec.config' },
   { what: 'loadmodule', yaml: i('  config: {loadmodule: /tmp/evil.so}'), path: 'spec.config.loadmodule', serverPath: 'spec.config' },
   { what: 'dir', yaml: i('  config: {dir: /tmp}'), path: 'spec.config.dir', serverPath: 'spec.config' },

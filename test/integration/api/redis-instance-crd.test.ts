@@ -52,6 +52,7 @@ describe('the RedisInstance CRD in a real API server', () => {
       // 422 Invalid from validation; 400 BadRequest from strict decoding and a missing name.
       expect([400, 422]).toContain(result.code);
       expect(result.message).toContain(bad.serverPath ?? bad.path);
+      if (bad.message) expect(result.message).toMatch(bad.message);
     },
   );
 

@@ -9,11 +9,12 @@ import { BAD_INSTANCES, instanceYaml as instance } from '../../support/bad-insta
 const run = promisify(execFile);
 
 describe('redis-operator synth', () => {
-  it.each(BAD_INSTANCES.map((b) => [b.what, b.yaml, b.path] as const))('refuses %s with exit 2 and the field path', async (_, yaml, path) => {
-    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': yaml });
+  it.each(BAD_INSTANCES.map((b) => [b.what, b] as const))('refuses %s with exit 2 and the field path', async (_, bad) => {
+    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': bad.yaml });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^error: ri\\.yaml: document 1.*: ${path.replace(/\./g, '\\.')}: `, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^error: ri\\.yaml: document 1.*: ${bad.path.replace(/\./g, '\\.')}: `, 'm'));
+    if (bad.message) expect(result.stderr).toMatch(bad.message);
   });
 
   it('reports every problem of every document, not just the first', async () => {
