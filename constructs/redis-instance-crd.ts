@@ -4,7 +4,7 @@ import {
   API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
 import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
-import { CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS } from '../src/api/validate.js';
+import { CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NULL_CONFIG_VALUE } from '../src/api/validate.js';
 import {
   FORBIDDEN_IN_IMAGE, FORBIDDEN_IN_VALUE, NAMED_CHARACTERS, type RegExpClass, describeCharacter,
 } from '../src/api/characters.js';
@@ -94,13 +94,19 @@ const specSchema: Schema = {
       description: 'redis.conf directives and their values. By default a change recreates the StatefulSet without downtime (see updatePolicy).',
       maxProperties: LIMITS.configEntries,
       additionalProperties: {
-        type: 'string', maxLength: LIMITS.configValueLength,
+        // Nullable so that `maxmemory: ~` reaches the rule below instead of being dropped.
+        type: 'string', nullable: true, maxLength: LIMITS.configValueLength,
         'x-kubernetes-validations': [characterRule(FORBIDDEN_IN_VALUE, CONFIG_VALUE_RULE)],
       },
       'x-kubernetes-validations': [
         {
           rule: "self.all(k, k.matches('^[a-z][a-z0-9_-]*$'))",
           message: 'directive names are lower-case letters, digits, "-" and "_", starting with a letter',
+        },
+        {
+          rule: 'self.all(k, type(self[k]) == string)',
+          messageExpression: `${celString(`directive %s has no value: ${NULL_CONFIG_VALUE}`)}.format([self.filter(k, type(self[k]) != string)[0]])`,
+          reason: 'FieldValueRequired',
         },
         {
           rule: `self.all(k, !(k in ${refusedCel}))`,

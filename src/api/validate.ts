@@ -42,6 +42,9 @@ export const CONFIG_VALUE_RULE =
 export function imageMessage(character: string, position: number): string {
   return `contains ${describeCharacter(character)} at character ${position}: ${IMAGE_RULE}`;
 }
+/** Why a config value may not be null; the CRD's rule says the same. */
+export const NULL_CONFIG_VALUE = 'a null value (~, or nothing after the colon) is not a string: quote it, or remove the directive';
+
 export const IMAGE_RULE = 'an image reference is printable ASCII without spaces, such as redis:7.2';
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -93,7 +96,8 @@ class Collector {
   }
   name(path: string, value: unknown, pattern: RegExp, kind: string, maxLength: number): void {
     if (!this.string(path, value)) return;
-    if (value.length > maxLength) this.error(path, `must be at most ${maxLength} characters, got ${value.length}`);
+    const length = codePointLength(value);
+    if (length > maxLength) this.error(path, `must be at most ${maxLength} characters, got ${length}`);
     if (!pattern.test(value)) this.error(path, `must be ${kind}, got ${JSON.stringify(value)}`);
   }
 }
@@ -225,6 +229,10 @@ function validateConfig(c: Collector, config: unknown): void {
     const refusal = REFUSED_DIRECTIVES.get(directive);
     if (refusal !== undefined) {
       c.error(path, `directive "${directive}" cannot be set: it ${refusal}`);
+      continue;
+    }
+    if (value === null) {
+      c.error(path, `directive ${directive} has no value: ${NULL_CONFIG_VALUE}`);
       continue;
     }
     if (!c.string(path, value)) continue;

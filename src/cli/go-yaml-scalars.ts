@@ -2,9 +2,8 @@
  * How kubectl resolves a plain (unquoted) YAML scalar. kubectl reads manifests with go-yaml v2
  * (through sigs.k8s.io/yaml), a YAML 1.1 reader whose rules differ from both YAML 1.2 and the
  * `yaml` package's 1.1 schema: `y` and `n` are booleans, `0o17` and `08` are numbers, `1:20` is a
- * string (no base 60), and `2001-12-14` is a timestamp that reaches the API server as the string
- * `2001-12-14T00:00:00Z`. This is a port of go-yaml v2's `resolve()` (resolve.go), so that synth
- * reads and writes what kubectl does.
+ * string (no base 60), and `.inf` is a float that kubectl cannot turn into JSON. This is a port
+ * of go-yaml v2's `resolve()` (resolve.go), so that synth reads and writes what kubectl does.
  */
 
 export type GoScalar =
@@ -13,9 +12,8 @@ export type GoScalar =
   | { readonly kind: 'bool'; readonly value: boolean }
   | { readonly kind: 'int'; readonly value: number }
   | { readonly kind: 'float'; readonly value: number }
-  /** The string RFC 3339 text that encoding/json makes of the time.Time go-yaml returns. */
-  | { readonly kind: 'timestamp'; readonly value: string }
-  | { readonly kind: 'merge' };
+  /** go-yaml hands a timestamp to an interface{} (as kubectl decodes) as the text it was. */
+  | { readonly kind: 'timestamp'; readonly value: string };
 
 const BOOLEANS: Readonly<Record<string, boolean>> = Object.fromEntries([
   ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s) => [s, true]),
@@ -75,27 +73,22 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * go-yaml's parseTimestamp: the layouts `2006-1-2T15:4:5.999999999Z07:00` (T or t),
- * `2006-1-2 15:4:5.999999999` and `2006-1-2`, as time.Parse reads them, formatted the way
- * time.Time's MarshalJSON writes it (RFC 3339 with nanoseconds, trailing zeros dropped).
+ * `2006-1-2 15:4:5.999999999` and `2006-1-2`, as time.Parse reads them.
  */
-function parseGoTimestamp(text: string): string | undefined {
-  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
-  if (!match) return undefined;
-  const [, year = '', month = '', day = '', separator, hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
-  if (separator === ' ' && zone !== undefined) return undefined;
-  if ((separator === 'T' || separator === 't') && zone === undefined) return undefined;
+export function isGoTimestamp(text: string): boolean {
+  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
+  if (!match) return false;
+  const [, year = '', month = '', day = '', separator, hour = '0', minute = '0', second = '0', zone] = match;
+  if (separator === ' ' && zone !== undefined) return false;
+  if ((separator === 'T' || separator === 't') && zone === undefined) return false;
   const y = Number(year);
   const m = Number(month);
   const d = Number(day);
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (m < 1 || m > 12 || d < 1 || d > DAYS_IN_MONTH[m - 1]! || (m === 2 && d === 29 && !leap)) return undefined;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+  if (m < 1 || m > 12 || d < 1 || d > DAYS_IN_MONTH[m - 1]! || (m === 2 && d === 29 && !leap)) return false;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return false;
   // time.Parse allows offsets up to 24:60.
-  if (zone !== undefined && zone !== 'Z' && (Number(zone.slice(1, 3)) > 24 || Number(zone.slice(4)) > 60)) return undefined;
-  const two = (n: string) => n.padStart(2, '0');
-  const nanos = fraction.slice(0, 9).replace(/0+$/, '');
-  const offset = zone === undefined || zone === 'Z' || /^[+-]00:00$/.test(zone) ? 'Z' : zone;
-  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${nanos ? `.${nanos}` : ''}${offset}`;
+  return zone === undefined || zone === 'Z' || (Number(zone.slice(1, 3)) <= 24 && Number(zone.slice(4)) <= 60);
 }
 
 /** What go-yaml makes of a plain scalar (no tag, no quotes). */
@@ -110,8 +103,7 @@ export function resolvePlainScalar(text: string): GoScalar {
     return value === undefined ? { kind: 'str', value: text } : { kind: 'float', value };
   }
   if (first === 'sign' || first === 'digit') {
-    const timestamp = parseGoTimestamp(text);
-    if (timestamp !== undefined) return { kind: 'timestamp', value: timestamp };
+    if (isGoTimestamp(text)) return { kind: 'timestamp', value: text };
     const plain = text.replaceAll('_', '');
     const int = parseGoInt(plain, true) ?? parseGoInt(plain, false);
     if (int !== undefined) return { kind: 'int', value: Number(int) };
@@ -125,5 +117,6 @@ export function resolvePlainScalar(text: string): GoScalar {
 
 /** Whether kubectl reads this text, written as a plain scalar, back as the same string. */
 export function isPlainString(text: string): boolean {
-  return text !== '<<' && resolvePlainScalar(text).kind === 'str';
+  const kind = resolvePlainScalar(text).kind;
+  return text !== '<<' && (kind === 'str' || kind === 'timestamp');
 }

@@ -1,9 +1,10 @@
-import { parseAllDocuments } from 'yaml';
 import { KIND, type RedisInstance } from '../api/redis-instance.js';
+import { storedForm } from '../api/stored-form.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { FieldError } from '../api/field-error.js';
 import { InvalidInputError } from './exit-codes.js';
 import type { CommandIO } from './io.js';
+import { readManifests } from './kubectl-yaml.js';
 
 export interface ReadResult {
   readonly instances: readonly RedisInstance[];
@@ -23,8 +24,9 @@ function formatErrors(prefix: string, errors: readonly FieldError[]): string[] {
 
 /**
  * Reads RedisInstances from files (`-` for stdin): multi-document YAML or JSON, or a `List`.
- * YAML is read as YAML 1.1, as kubectl reads it, so `appendonly: yes` is a boolean here too and
- * is refused with a hint instead of being accepted here and refused by the API server.
+ * They are read exactly as kubectl reads them (kubectl-yaml.ts), so `appendonly: yes` is a
+ * boolean here too and is refused with a hint instead of being accepted here and refused by the
+ * API server; null fields are dropped as the API server drops them (stored-form.ts).
  * Throws InvalidInputError listing every problem in every document.
  */
 export async function readInstances(files: readonly string[], io: CommandIO): Promise<ReadResult> {
@@ -36,18 +38,18 @@ export async function readInstances(files: readonly string[], io: CommandIO): Pr
   for (const file of files) {
     const source = file === '-' ? '<stdin>' : file;
     const text = file === '-' ? await io.readStdin() : await io.readFile(file);
-    const documents = parseAllDocuments(text, { version: '1.1', prettyErrors: true });
     const parsed: unknown[] = [];
-    for (const [index, document] of (Array.isArray(documents) ? documents : [documents]).entries()) {
-      if (document.errors.length > 0) {
-        for (const error of document.errors) problems.push(`${source}: document ${index + 1}: ${error.message.split('\n')[0]}`);
+    for (const [index, document] of readManifests(text).entries()) {
+      if (document.kind === 'error') {
+        problems.push(`${source}: document ${index + 1}: ${document.message}`);
         continue;
       }
-      const value: unknown = document.toJS({ maxAliasCount: 100 });
+      const value = document.value;
       if (value === null || value === undefined) continue;
       const list = value as { kind?: unknown; items?: unknown };
-      if (list.kind === 'List' && Array.isArray(list.items)) parsed.push(...list.items);
-      else parsed.push(value);
+      // One at a time: spreading 200,000 items into push() overflows the call stack.
+      if (list.kind === 'List' && Array.isArray(list.items)) for (const item of list.items) parsed.push(storedForm(item));
+      else parsed.push(storedForm(value));
     }
     for (const [index, document] of parsed.entries()) {
       const prefix = label(source, index, document);

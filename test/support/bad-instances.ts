@@ -1,6 +1,7 @@
 /**
- * Bad RedisInstances shared by the synth CLI's tests and the API server's (the CRD's schema and
- * CEL rules must refuse what synth-only mode refuses).
+ * Bad and hostile RedisInstances shared by the synth CLI's tests and the API server's: the
+ * CRD's schema and CEL rules must refuse exactly what synth-only mode refuses, and admit what it
+ * admits (VALID_INSTANCES), with the YAML read as kubectl reads it.
  */
 export interface BadInstance {
   readonly what: string;
@@ -57,6 +58,15 @@ export const BAD_INSTANCES: readonly BadInstance[] = [
   { what: 'requirepass', yaml: i('  config: {requirepass: hunter2}'), path: 'spec.config.requirepass', serverPath: 'spec.config' },
   { what: 'a mixed-case directive', yaml: i('  config: {Include: /etc/passwd}'), path: 'spec.config.Include', serverPath: 'spec.config' },
   { what: 'an unquoted YAML boolean', yaml: i('  config: {appendonly: yes}'), path: 'spec.config.appendonly' },
+  { what: 'a YAML 1.1 boolean y', yaml: i('  config: {appendonly: y}'), path: 'spec.config.appendonly' },
+  { what: 'an octal number 0o17 (a number to kubectl)', yaml: i('  config: {hz: 0o17}'), path: 'spec.config.hz' },
+  { what: 'a number with a leading zero (a number to kubectl)', yaml: i('  config: {hz: 08}'), path: 'spec.config.hz' },
+  { what: 'a config as an ordered map (!!omap)', yaml: i('  config: !!omap [{maxmemory: 1mb}]'), path: 'spec.config' },
+  { what: 'a config as a set (!!set)', yaml: i('  config: !!set {maxmemory, hz}'), path: 'spec.config.hz', serverPath: 'spec.config', message: /has no value: a null value/ },
+  { what: 'a null config value (~)', yaml: i('  config: {maxmemory: ~}'), path: 'spec.config.maxmemory', serverPath: 'spec.config', message: /maxmemory has no value: a null value/ },
+  { what: 'an empty config value', yaml: i('  config:\n    maxmemory:'), path: 'spec.config.maxmemory', serverPath: 'spec.config', message: /has no value: a null value/ },
+  { what: 'a config value of 4097 emoji', yaml: i(`  config: {proc-title-template: "${'😀'.repeat(4097)}"}`), path: 'spec.config.proc-title-template' },
+  { what: 'a config value of 4097 characters', yaml: i(`  config: {proc-title-template: "${'x'.repeat(4097)}"}`), path: 'spec.config.proc-title-template' },
   { what: 'an unknown update policy', yaml: i('  updatePolicy: {config: Sometimes}'), path: 'spec.updatePolicy.config' },
   { what: 'an unknown reclaim policy', yaml: i('  storage: {reclaimPolicy: Recycle}'), path: 'spec.storage.reclaimPolicy' },
   { what: 'a request above its limit', yaml: i('  resources: {requests: {memory: 1Gi}, limits: {memory: 512Mi}}'), path: 'spec.resources.requests.memory', serverPath: 'spec.resources' },
@@ -69,4 +79,19 @@ export const BAD_INSTANCES: readonly BadInstance[] = [
   { what: 'a missing spec', yaml: 'apiVersion: redis.github.com/v1\nkind: RedisInstance\nmetadata: {name: x}\n', path: 'spec' },
   { what: 'the wrong apiVersion', yaml: i('  {}').replace('redis.github.com/v1', 'redis.github.com/v2'), path: 'apiVersion', serverPath: null },
   { what: 'the wrong kind', yaml: i('  {}').replace('kind: RedisInstance', 'kind: Redis'), path: 'kind', serverPath: null },
+];
+
+/** Instances that look hostile or odd but that both synth and the API server admit. */
+export const VALID_INSTANCES: ReadonlyArray<{ readonly what: string; readonly yaml: string }> = [
+  { what: 'a config value of 4096 emoji (8192 UTF-16 units)', yaml: i(`  config: {proc-title-template: "${'😀'.repeat(4096)}"}`) },
+  { what: 'a config value of 2049 emoji', yaml: i(`  config: {proc-title-template: "${'😀'.repeat(2049)}"}`) },
+  { what: 'a config value of 4096 characters', yaml: i(`  config: {proc-title-template: "${'x'.repeat(4096)}"}`) },
+  { what: 'an image of 512 characters', yaml: i(`  image: "${'r'.repeat(506)}:7.2.4"`) },
+  { what: 'non-ASCII config values', yaml: i('  config: {replica-announce-ip: "héllo wörld", proc-title-template: "{title} \\u00a0\\U0001F600"}') },
+  { what: 'a no-break space in a multi-argument directive', yaml: i('  config: {save: "900\\u00a01"}') },
+  { what: 'a value that looks like a timestamp (a string to kubectl)', yaml: i('  config: {notify-keyspace-events: 2001-12-14}') },
+  { what: 'a value that looks like base 60 (a string to kubectl)', yaml: i('  config: {timeout: 1:20}') },
+  { what: 'a null image, replicas and storage (the API server drops them: defaults apply)', yaml: i('  image: ~\n  replicas: ~\n  storage: ~\n  resources: {limits: {cpu: ~}}') },
+  { what: 'a merge key', yaml: i('  config:\n    <<: {maxmemory: 1mb}\n    hz: "10"') },
+  { what: 'a null status', yaml: i('  {}\nstatus: ~') },
 ];

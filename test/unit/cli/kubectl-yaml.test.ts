@@ -51,8 +51,8 @@ describe('synth YAML read by kubectl', () => {
     expect(yaml).toBe('data:\n  redis.conf: |\n    port 6379\n    dir /data\n');
   });
 
-  it('quotes words that YAML 1.1 readers take for booleans, numbers, timestamps or merge keys', () => {
-    expect(toKubectlYaml({ name: 'y', off: 'off', '<<': '0o17', date: '2001-12-14', plain: 'redis' }))
-      .toBe('name: "y"\n"off": "off"\n"<<": "0o17"\ndate: "2001-12-14"\nplain: redis\n');
+  it('quotes words that kubectl takes for booleans, numbers, nulls or merge keys', () => {
+    expect(toKubectlYaml({ name: 'y', off: 'off', '<<': '0o17', nothing: '~', date: '2001-12-14', plain: 'redis' }))
+      .toBe('name: "y"\n"off": "off"\n"<<": "0o17"\nnothing: "~"\ndate: 2001-12-14\nplain: redis\n');
   });
 });

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../support/cli.js';
+import { readInstances } from '../../../src/cli/read-instances.js';
 import { BAD_INSTANCES, instanceYaml as instance } from '../../support/bad-instances.js';
 
 const run = promisify(execFile);
@@ -92,6 +93,16 @@ describe('redis-operator synth', () => {
     const result = await runCli(['synth', '-f', 'l.yaml'], { 'l.yaml': list });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('name: cache-headless');
+  });
+
+  it('reads a List of 200,000 instances without overflowing the stack', async () => {
+    const items = Array.from({ length: 200_000 }, (_, n) => ({
+      apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name: `cache-${n}` }, spec: {},
+    }));
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, readStdin: async () => '', readFile: async () => JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) };
+    const { instances } = await readInstances(['list.json'], io);
+    expect(instances).toHaveLength(200_000);
+    expect(instances[199_999]?.metadata.name).toBe('cache-199999');
   });
 
   it('prints the operator install manifests with --operator, honouring --namespace and --image', async () => {
