@@ -4,7 +4,10 @@ import {
   API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
 import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
-import { CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NULL_CONFIG_VALUE } from '../src/api/validate.js';
+import {
+  CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NAME_KIND, directiveNameMessage, nullConfigValueMessage, refusedDirectiveMessage,
+  requestAboveLimitMessage,
+} from '../src/api/validate.js';
 import {
   FORBIDDEN_IN_IMAGE, FORBIDDEN_IN_VALUE, NAMED_CHARACTERS, type RegExpClass, describeCharacter,
 } from '../src/api/characters.js';
@@ -61,8 +64,26 @@ const quantity: Schema = {
   'x-kubernetes-int-or-string': true,
 };
 
-const refusedList = [...REFUSED_DIRECTIVES.keys()];
-const refusedCel = `[${refusedList.map((d) => `'${d}'`).join(', ')}]`;
+/**
+ * A messageExpression that fills a sentence of src/api/validate.ts, built with "%s" for each
+ * argument, with CEL expressions: the API server then says what synth says.
+ */
+function sentence(template: string, ...args: string[]): string {
+  if (template.split('%').length - 1 !== args.length) throw new Error(`"${template}" needs ${args.length} %s and no other %`);
+  return `${celString(template)}.format([${args.join(', ')}])`;
+}
+
+// The refused directives and why, as a CEL map, so the message names the key and the reason.
+const REFUSED = `{${[...REFUSED_DIRECTIVES].map(([d, why]) => `${celString(d)}: ${celString(why)}`).join(', ')}}`;
+const DIRECTIVE_NAME_RE2 = '^[a-z][a-z0-9_-]*$';
+// One offending key (which one, when there are several, depends on the API server's map order:
+// sorting them is over the cost budget, since key lengths are unbounded); synth names each.
+const firstKey = (condition: string, map = 'self') => `${map}.filter(k, ${condition})[0]`;
+// Quantities are checked by their pattern first; these rules must not add a second, confusing
+// error for a malformed one, so each parse is guarded by isQuantity().
+const bothQuantities = (a: string, b: string) => `isQuantity(string(${a})) && isQuantity(string(${b}))`;
+const requestAboveLimit = 'k in self.limits && ' + bothQuantities('self.requests[k]', 'self.limits[k]') +
+  ' && quantity(string(self.requests[k])).compareTo(quantity(string(self.limits[k]))) > 0';
 
 const specSchema: Schema = {
   type: 'object',
@@ -85,8 +106,9 @@ const specSchema: Schema = {
         requests: { type: 'object', maxProperties: 16, additionalProperties: quantity },
       },
       'x-kubernetes-validations': [{
-        rule: "!has(self.limits) || !has(self.requests) || self.requests.all(k, !(k in self.limits) || quantity(string(self.requests[k])).compareTo(quantity(string(self.limits[k]))) <= 0)",
-        message: 'each request must be less than or equal to its limit',
+        rule: `!has(self.limits) || !has(self.requests) || !self.requests.exists(k, ${requestAboveLimit})`,
+        messageExpression: sentence(requestAboveLimitMessage('%s'), firstKey(requestAboveLimit, 'self.requests'), firstKey(requestAboveLimit, 'self.requests')),
+        reason: 'FieldValueInvalid',
       }],
     },
     config: {
@@ -100,17 +122,19 @@ const specSchema: Schema = {
       },
       'x-kubernetes-validations': [
         {
-          rule: "self.all(k, k.matches('^[a-z][a-z0-9_-]*$'))",
-          message: 'directive names are lower-case letters, digits, "-" and "_", starting with a letter',
+          rule: `self.all(k, k.matches('${DIRECTIVE_NAME_RE2}'))`,
+          messageExpression: sentence(directiveNameMessage('%s'), firstKey(`!k.matches('${DIRECTIVE_NAME_RE2}')`)),
+          reason: 'FieldValueInvalid',
         },
         {
           rule: 'self.all(k, type(self[k]) == string)',
-          messageExpression: `${celString(`directive %s has no value: ${NULL_CONFIG_VALUE}`)}.format([self.filter(k, type(self[k]) != string)[0]])`,
+          messageExpression: sentence(nullConfigValueMessage('%s'), firstKey('type(self[k]) != string')),
           reason: 'FieldValueRequired',
         },
         {
-          rule: `self.all(k, !(k in ${refusedCel}))`,
-          message: `directives the operator owns, or that load code or touch files, cannot be set: ${refusedList.join(', ')}`,
+          rule: `self.all(k, !(k in ${REFUSED}))`,
+          messageExpression: sentence(refusedDirectiveMessage('%s', '%s'), firstKey(`k in ${REFUSED}`), `${REFUSED}[${firstKey(`k in ${REFUSED}`)}]`),
+          reason: 'FieldValueForbidden',
         },
       ],
     },
@@ -134,12 +158,12 @@ const specSchema: Schema = {
       },
       'x-kubernetes-validations': [
         {
-          rule: "!has(self.size) || quantity(self.size).isGreaterThan(quantity('0'))",
+          rule: "!has(self.size) || !isQuantity(self.size) || quantity(self.size).isGreaterThan(quantity('0'))",
           message: 'must be greater than zero',
           fieldPath: '.size',
         },
         {
-          rule: '!has(self.size) || !has(oldSelf.size) || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
+          rule: '!has(self.size) || !has(oldSelf.size) || !isQuantity(self.size) || !isQuantity(oldSelf.size) || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
           message: 'may grow but never shrink: a PersistentVolumeClaim cannot be made smaller',
           fieldPath: '.size',
         },
@@ -250,18 +274,23 @@ export const CRD_SPEC = {
         properties: {
           apiVersion: { type: 'string' },
           kind: { type: 'string' },
-          metadata: { type: 'object' },
+          // Declared so that the rules below can point at metadata.name (fieldPath).
+          metadata: { type: 'object', properties: { name: { type: 'string' } } },
           spec: specSchema,
           status: statusSchema,
         },
         'x-kubernetes-validations': [
           {
             rule: `self.metadata.name.size() <= ${LIMITS.nameLength}`,
-            message: `metadata.name must be at most ${LIMITS.nameLength} characters (pods of the StatefulSet carry it in a 63-character label)`,
+            messageExpression: `${celString(`must be at most ${LIMITS.nameLength} characters (pods of the StatefulSet carry it in a 63-character label), got %d`)}.format([size(self.metadata.name)])`,
+            fieldPath: '.metadata.name',
+            reason: 'FieldValueInvalid',
           },
           {
             rule: "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
-            message: 'metadata.name must be a DNS-1035 label (it names Services): lower-case letters, digits and "-", starting with a letter',
+            message: `must be ${NAME_KIND}`,
+            fieldPath: '.metadata.name',
+            reason: 'FieldValueInvalid',
           },
         ],
       },

@@ -42,8 +42,29 @@ export const CONFIG_VALUE_RULE =
 export function imageMessage(character: string, position: number): string {
   return `contains ${describeCharacter(character)} at character ${position}: ${IMAGE_RULE}`;
 }
-/** Why a config value may not be null; the CRD's rule says the same. */
-export const NULL_CONFIG_VALUE = 'a null value (~, or nothing after the colon) is not a string: quote it, or remove the directive';
+/*
+ * The sentences below are shared with the CRD's CEL rules (constructs/redis-instance-crd.ts),
+ * which call them with "%s" placeholders and fill them in with format(), so that the API server
+ * and synth say the same thing.
+ */
+
+export const NAME_KIND = 'a DNS-1035 label (lower-case letters, digits and "-", starting with a letter), since it names Services';
+
+export function nullConfigValueMessage(directive: string): string {
+  return `directive "${directive}" has no value: a null value (~, or nothing after the colon) is not a string: quote it, or remove the directive`;
+}
+
+export function directiveNameMessage(directive: string): string {
+  return `directive "${directive}" is not a lower-case name: directive names are lower-case letters, digits, "-" and "_", starting with a letter (Redis ignores case, so mixed case could hide a refused directive)`;
+}
+
+export function refusedDirectiveMessage(directive: string, reason: string): string {
+  return `directive "${directive}" cannot be set: it ${reason}`;
+}
+
+export function requestAboveLimitMessage(resource: string): string {
+  return `the ${resource} request must be less than or equal to the ${resource} limit`;
+}
 
 export const IMAGE_RULE = 'an image reference is printable ASCII without spaces, such as redis:7.2';
 
@@ -123,9 +144,7 @@ function validateMetadata(c: Collector, metadata: unknown): void {
   if (!c.object('metadata', metadata)) return;
   if (metadata.name === undefined) c.error('metadata.name', 'is required');
   else {
-    c.name('metadata.name', metadata.name, DNS_1035_LABEL,
-      'a DNS-1035 label (lower-case letters, digits and "-", starting with a letter), since it names Services',
-      LIMITS.nameLength);
+    c.name('metadata.name', metadata.name, DNS_1035_LABEL, NAME_KIND, LIMITS.nameLength);
   }
   if (metadata.namespace !== undefined) {
     c.name('metadata.namespace', metadata.namespace, DNS_1123_LABEL, 'a DNS-1123 label', 63);
@@ -209,7 +228,7 @@ function validateResources(c: Collector, resources: unknown): void {
   for (const [name, request] of Object.entries(values.requests)) {
     const limit = values.limits[name];
     if (limit !== undefined && request > limit) {
-      c.error(`spec.resources.requests.${name}`, `must be less than or equal to the ${name} limit`);
+      c.error(`spec.resources.requests.${name}`, requestAboveLimitMessage(name));
     }
   }
 }
@@ -223,16 +242,16 @@ function validateConfig(c: Collector, config: unknown): void {
   for (const [directive, value] of entries) {
     const path = `spec.config.${directive}`;
     if (!DIRECTIVE_NAME.test(directive)) {
-      c.error(path, 'directive names are lower-case letters, digits, "-" and "_", starting with a letter');
+      c.error(path, directiveNameMessage(directive));
       continue;
     }
     const refusal = REFUSED_DIRECTIVES.get(directive);
     if (refusal !== undefined) {
-      c.error(path, `directive "${directive}" cannot be set: it ${refusal}`);
+      c.error(path, refusedDirectiveMessage(directive, refusal));
       continue;
     }
     if (value === null) {
-      c.error(path, `directive ${directive} has no value: ${NULL_CONFIG_VALUE}`);
+      c.error(path, nullConfigValueMessage(directive));
       continue;
     }
     if (!c.string(path, value)) continue;

@@ -41,6 +41,8 @@ describe('synth and the API server agree on every held instance', () => {
       expect(synth.stderr, sideBySide).toMatch(bad.message);
       expect(server.stderr, sideBySide).toMatch(bad.message);
     }
+    // Both messages side by side, for review (__snapshots__/verdicts.test.ts.snap).
+    expect({ synth: synth.stderr.trim().split('\n'), apiServer: server.stderr.trim().split('\n') }).toMatchSnapshot();
   });
 
   it.each(VALID_INSTANCES.map((v) => [v.what, v] as const))('both admit %s', async (_, valid) => {
