@@ -58,6 +58,7 @@ type Schema = Record<string, unknown>;
 // Every map, list and string reached by a CEL rule has a bound, so the API server's cost
 // estimate stays within its budget and the rules are accepted.
 const quantity: Schema = {
+  description: 'A quantity such as 500m (CPU) or 512Mi (memory).',
   anyOf: [{ type: 'integer' }, { type: 'string' }],
   pattern: QUANTITY_PATTERN,
   maxLength: 64,
@@ -102,8 +103,14 @@ const specSchema: Schema = {
       type: 'object',
       description: 'CPU and memory requests and limits of the Redis container. Rolled in place.',
       properties: {
-        limits: { type: 'object', maxProperties: 16, additionalProperties: quantity },
-        requests: { type: 'object', maxProperties: 16, additionalProperties: quantity },
+        limits: {
+          type: 'object', maxProperties: 16, additionalProperties: quantity,
+          description: 'The most the container may use, by resource name (cpu, memory).',
+        },
+        requests: {
+          type: 'object', maxProperties: 16, additionalProperties: quantity,
+          description: 'What the scheduler reserves for the container, by resource name; each at most its limit.',
+        },
       },
       'x-kubernetes-validations': [{
         rule: `!has(self.limits) || !has(self.requests) || !self.requests.exists(k, ${requestAboveLimit})`,
@@ -113,11 +120,15 @@ const specSchema: Schema = {
     },
     config: {
       type: 'object',
-      description: 'redis.conf directives and their values. By default a change recreates the StatefulSet without downtime (see updatePolicy).',
+      description: 'redis.conf directives and their values, e.g. maxmemory: 400mb. Values are strings: quote yes, no and numbers. ' +
+        'Directive names are lower case; values hold no control characters or line breaks. ' +
+        `Refused, because the operator owns them or they load code or touch files: ${[...REFUSED_DIRECTIVES.keys()].join(', ')}. ` +
+        'By default a change recreates the StatefulSet without downtime (see updatePolicy).',
       maxProperties: LIMITS.configEntries,
       additionalProperties: {
         // Nullable so that `maxmemory: ~` reaches the rule below instead of being dropped.
         type: 'string', nullable: true, maxLength: LIMITS.configValueLength,
+        description: `The directive's value as redis.conf would hold it, at most ${LIMITS.configValueLength} characters; several words for save, client-output-buffer-limit and the like.`,
         'x-kubernetes-validations': [characterRule(FORBIDDEN_IN_VALUE, CONFIG_VALUE_RULE)],
       },
       'x-kubernetes-validations': [
@@ -140,6 +151,7 @@ const specSchema: Schema = {
     },
     storage: {
       type: 'object',
+      description: 'The data volume of each pod (a PersistentVolumeClaim from the StatefulSet).',
       // Defaults are checked against the rules below without nested defaults applied.
       default: { size: DEFAULT_STORAGE_SIZE, reclaimPolicy: 'Retain' },
       properties: {
@@ -171,6 +183,7 @@ const specSchema: Schema = {
     },
     updatePolicy: {
       type: 'object',
+      description: 'Which strategy carries which change.',
       default: {},
       properties: {
         config: {
@@ -181,10 +194,12 @@ const specSchema: Schema = {
     },
     auth: {
       type: 'object',
+      description: 'Password authentication. Without it Redis accepts every client that reaches it.',
       properties: {
         secretName: {
           type: 'string', minLength: 1, maxLength: 253, pattern: DNS_1123_SUBDOMAIN,
-          description: 'A Secret in the same namespace whose `password` key becomes requirepass and masterauth.',
+          description: 'A Secret in the same namespace whose `password` key becomes requirepass and masterauth. ' +
+            'One trailing newline is removed; a password that is empty, holds another line break or is longer than 16384 bytes stops the pod.',
         },
       },
     },
@@ -193,41 +208,54 @@ const specSchema: Schema = {
 
 const conditionSchema: Schema = {
   type: 'object',
+  description: 'One aspect of the instance\'s state, as Kubernetes conditions are.',
   required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
   properties: {
-    type: { type: 'string', maxLength: 316 },
-    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-    lastTransitionTime: { type: 'string', format: 'date-time' },
-    reason: { type: 'string', maxLength: 1024 },
-    message: { type: 'string', maxLength: 32768 },
+    type: { type: 'string', maxLength: 316, description: 'Ready, Progressing or Degraded.' },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'Whether the condition holds: True, False or Unknown.' },
+    observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'The metadata.generation the condition was computed from.' },
+    lastTransitionTime: { type: 'string', format: 'date-time', description: 'When status last changed.' },
+    reason: { type: 'string', maxLength: 1024, description: 'Why, as one CamelCase word a script can match.' },
+    message: { type: 'string', maxLength: 32768, description: 'Why, as a sentence for a person.' },
   },
 };
 
 const statusSchema: Schema = {
   type: 'object',
+  description: 'What the operator observed and did; written by the operator only.',
   properties: {
-    observedGeneration: { type: 'integer', format: 'int64' },
-    phase: { type: 'string', enum: ['Pending', 'Creating', 'Updating', 'Ready', 'Degraded', 'Terminating'] },
-    replicas: { type: 'integer', format: 'int32' },
-    readyReplicas: { type: 'integer', format: 'int32' },
-    selector: { type: 'string' },
+    observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation this status describes.' },
+    phase: {
+      type: 'string', enum: ['Pending', 'Creating', 'Updating', 'Ready', 'Degraded', 'Terminating'],
+      description: 'A summary: Pending, Creating, Updating, Ready, Degraded or Terminating. The conditions say why.',
+    },
+    replicas: { type: 'integer', format: 'int32', description: 'Pods the StatefulSet has (for kubectl scale).' },
+    readyReplicas: { type: 'integer', format: 'int32', description: 'Pods that are Ready.' },
+    selector: { type: 'string', description: 'Label selector of the pods (for kubectl scale and autoscalers).' },
     lastUpdate: {
       type: 'object',
+      description: 'The last change the operator carried out.',
       properties: {
-        strategy: { type: 'string' },
-        time: { type: 'string', format: 'date-time' },
+        strategy: { type: 'string', description: 'The strategy that carried it: Rolling, Recreate or a custom one.' },
+        time: { type: 'string', format: 'date-time', description: 'When it started.' },
         changes: {
           type: 'array',
+          description: 'What changed.',
           items: {
             type: 'object',
-            properties: { path: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+            description: 'One changed field.',
+            properties: {
+              path: { type: 'string', description: 'The field, e.g. spec.image.' },
+              from: { type: 'string', description: 'Its value before.' },
+              to: { type: 'string', description: 'Its value after.' },
+            },
           },
         },
       },
     },
     conditions: {
       type: 'array',
+      description: 'Ready, Progressing and Degraded, with reasons.',
       items: conditionSchema,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -272,9 +300,10 @@ export const CRD_SPEC = {
         description: `${KIND} (${API_VERSION}) describes one Redis deployment managed by redis-operator.`,
         required: ['spec'],
         properties: {
-          apiVersion: { type: 'string' },
-          kind: { type: 'string' },
-          // Declared so that the rules below can point at metadata.name (fieldPath).
+          apiVersion: { type: 'string', description: `${API_VERSION}.` },
+          kind: { type: 'string', description: `${KIND}.` },
+          // Declared so that the rules below can point at metadata.name (fieldPath). Nothing else
+          // is allowed here, not even a description: kubectl explain shows ObjectMeta's own.
           metadata: { type: 'object', properties: { name: { type: 'string' } } },
           spec: specSchema,
           status: statusSchema,

@@ -1,6 +1,8 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
+import { freshNamespace, testKubeConfig, testKubeconfigPath } from '../../cluster/namespace.js';
+import { kubectl } from '../../support/kubectl.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
 
 const GROUP = 'redis.github.com';
@@ -40,6 +42,19 @@ describe('the RedisInstance CRD in a real API server', () => {
     expect((created as { spec: unknown }).spec).toEqual({
       replicas: 1, image: 'redis:7.2', storage: { size: '1Gi', reclaimPolicy: 'Retain' }, updatePolicy: { config: 'Recreate' },
     });
+  });
+
+  it('explains every field with kubectl explain', async () => {
+    // The API server publishes a new CRD's OpenAPI a moment after it is Established.
+    const explain = (field: string, expected: RegExp) => waitFor(async () => {
+      const result = await kubectl(['--kubeconfig', testKubeconfigPath(), 'explain', `redisinstances.${field}`]);
+      // kubectl wraps descriptions at 80 columns.
+      const text = result.stdout.replace(/\s+/g, ' ');
+      return pollResult(result.code === 0 && expected.test(text) ? text : undefined, result.stderr || text);
+    }, { description: `kubectl explain redisinstances.${field} to match ${expected}`, timeoutMs: 60_000, intervalMs: 500 });
+    await explain('spec.config', /Values are strings[\s\S]*loadmodule/);
+    await explain('spec.auth', /Password authentication/);
+    await explain('status.conditions.reason', /CamelCase/);
   });
 
   it('lets storage grow and refuses a shrink', async () => {
