@@ -130,6 +130,15 @@ function jsonValueEnd(text: string, start: number): number {
   return -1;
 }
 
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'expected an object';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** kubectl reads a stream that starts with "{" as JSON values one after another. */
 function readJsonStream(text: string): ManifestDocument[] {
   const documents: ManifestDocument[] = [];
@@ -137,7 +146,7 @@ function readJsonStream(text: string): ManifestDocument[] {
   while (i >= 0 && i < text.length) {
     const end = jsonValueEnd(text, i);
     if (end < 0) {
-      documents.push({ kind: 'error', message: `invalid JSON at character ${i + 1}` });
+      documents.push({ kind: 'error', message: `invalid JSON: ${jsonError(text.slice(i))}` });
       break;
     }
     try {
@@ -257,12 +266,12 @@ export function readManifests(text: string): ManifestDocument[] {
       documents.push({ kind: 'error', message: problems.join('; ') });
       continue;
     }
-    const parsed = parseAllDocuments(chunk.text, { version: '1.1', schema: 'failsafe', merge: true, prettyErrors: false });
+    const parsed = parseAllDocuments(chunk.text, { version: '1.1', schema: 'failsafe', merge: true });
     const yamlDocuments = Array.isArray(parsed) ? parsed : [parsed];
-    const errors = yamlDocuments.flatMap((d) => d.errors);
-    if (errors.length > 0) {
-      const messages = new Set(errors.map((e) => yamlErrorMessage(e.message, e.linePos?.[0], chunk.line)));
-      documents.push({ kind: 'error', message: [...messages].join('; ') });
+    // The first syntax error only: the parser's later ones are mostly the same mistake again.
+    const [error] = yamlDocuments.flatMap((d) => d.errors);
+    if (error !== undefined) {
+      documents.push({ kind: 'error', message: yamlErrorMessage(error.message, error.linePos?.[0], chunk.line) });
       continue;
     }
     const contents = yamlDocuments.filter((d) => d.contents !== null);

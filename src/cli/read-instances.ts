@@ -12,6 +12,24 @@ export interface ReadResult {
   readonly warnings: readonly string[];
 }
 
+/** Input files the user named: one that is not there is invalid input (exit 2), not a failure. */
+const USER_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+async function readInputFile(io: CommandIO, file: string): Promise<string> {
+  try {
+    return await io.readFile(file);
+  } catch (error) {
+    const reason = USER_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (reason !== undefined) throw new InvalidInputError([`${file}: cannot read it: ${reason}`]);
+    throw error;
+  }
+}
+
 function label(source: string, index: number, document: unknown): string {
   const name = (document as { metadata?: { name?: unknown } } | null)?.metadata?.name;
   const named = typeof name === 'string' ? ` ${KIND} "${name}"` : '';
@@ -37,7 +55,7 @@ export async function readInstances(files: readonly string[], io: CommandIO): Pr
 
   for (const file of files) {
     const source = file === '-' ? '<stdin>' : file;
-    const text = file === '-' ? await io.readStdin() : await io.readFile(file);
+    const text = file === '-' ? await io.readStdin() : await readInputFile(io, file);
     const parsed: unknown[] = [];
     for (const [index, document] of readManifests(text).entries()) {
       if (document.kind === 'error') {

@@ -39,10 +39,25 @@ describe('redis-operator synth', () => {
     expect(result.stderr).toMatch(/^error: ri\.yaml: document 1: /);
   });
 
-  it('exits 1 when a file cannot be read', async () => {
+  it('says where a syntax error is, once, in a whole sentence', async () => {
+    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': 'apiVersion: v1\nkind: x\n  bad: indent\n' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: ri.yaml: document 1: line 2, column 7: Nested mappings are not allowed in compact mappings\n');
+  });
+
+  it('exits 2 when a file does not exist, naming it once', async () => {
     const result = await runCli(['synth', '-f', 'missing.yaml']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/ENOENT/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: missing.yaml: cannot read it: no such file\n');
+  });
+
+  it('exits 2 when a real file is missing or a directory', async () => {
+    const cli = ['--import', 'tsx', 'src/cli/cli.ts'];
+    for (const [file, reason] of [['/nonexistent/ri.yaml', 'no such file'], ['examples', 'is a directory, not a file']]) {
+      const failure = await run(process.execPath, [...cli, 'synth', '-f', file!]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr).toBe(`error: ${file}: cannot read it: ${reason}\n`);
+    }
   });
 
   it('exits 2 on an unknown option or output format', async () => {
