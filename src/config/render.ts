@@ -30,15 +30,30 @@ const HEADER = '# Rendered by redis-operator from spec.config. Edits here are ov
 
 // Words Redis reads back unchanged without quotes. Anything else is double-quoted.
 const BARE_WORD = /^[A-Za-z0-9._:/+,*@=%{}-]+$/;
+/** Redis splits arguments on these (sdssplitargs uses C's isspace in the "C" locale). */
+const ASCII_WHITESPACE = /[ \t\n\v\f\r]+/;
 
+/**
+ * Inside double quotes Redis decodes `\xHH` (sdssplitargs), so every byte outside printable ASCII
+ * is written that way: the file, and so the ConfigMap, is pure ASCII whatever the value holds,
+ * and Redis still reads the exact UTF-8 bytes back.
+ */
 function quoteArgument(value: string): string {
   if (BARE_WORD.test(value)) return value;
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  let quoted = '"';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    if (byte === 0x22 || byte === 0x5c) quoted += `\\${String.fromCharCode(byte)}`;
+    else if (byte >= 0x20 && byte <= 0x7e) quoted += String.fromCharCode(byte);
+    else quoted += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${quoted}"`;
 }
 
 function renderValue(directive: string, value: string): string {
   if (MULTI_ARGUMENT_DIRECTIVES.has(directive)) {
-    const words = value.trim().split(/\s+/).filter((w) => w !== '');
+    // Split as Redis would (ASCII whitespace only): a no-break space is part of a word, never
+    // a separator, so "\u00a0" cannot silently become `save ""` (snapshots off).
+    const words = value.split(ASCII_WHITESPACE).filter((w) => w !== '');
     return words.length === 0 ? '""' : words.map(quoteArgument).join(' ');
   }
   return quoteArgument(value);

@@ -48,6 +48,22 @@ describe('the rendered redis.conf in a real redis-server', () => {
     expect(await configGet(redis, 'daemonize')).toBe('no');
   });
 
+  it('reads non-ASCII values back byte for byte from the pure-ASCII file', async () => {
+    const values = { 'replica-announce-ip': 'héllo wörld 😀 "x" \\y', 'proc-title-template': '{title} é\u00a0{port}' };
+    const conf = renderRedisConf(values);
+    expect(conf).toMatch(/^[\x20-\x7e\n]*$/);
+    const redis = await startRedis({ redisConf: conf });
+    servers.push(redis);
+    for (const [name, value] of Object.entries(values)) expect(await configGet(redis, name), name).toBe(value);
+  });
+
+  it('reads shutdown-on-sigint and shutdown-on-sigterm as several flags', async () => {
+    const redis = await startRedis({ redisConf: renderRedisConf({ 'shutdown-on-sigint': 'nosave now', 'shutdown-on-sigterm': 'save force' }) });
+    servers.push(redis);
+    expect(await configGet(redis, 'shutdown-on-sigint')).toBe('nosave now');
+    expect(await configGet(redis, 'shutdown-on-sigterm')).toBe('save force');
+  });
+
   it('turns a password from the environment into requirepass, with quotes and backslashes intact', async () => {
     const password = 'p"a ss\\word';
     const redis = await startRedis({ redisConf: renderRedisConf({}), env: { REDIS_PASSWORD: password } });
