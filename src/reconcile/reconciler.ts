@@ -12,6 +12,7 @@ import type { EventRecorder } from '../observability/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
+import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue } from './change-set.js';
 import { liveObjectsOf, type ObjectCache } from './live-objects.js';
 import { planInstance, type ObjectAction } from './plan.js';
@@ -24,6 +25,14 @@ const RESOURCE_OF_KIND: Record<string, ResourceType> = {
   PodDisruptionBudget: Resources.podDisruptionBudget,
   StatefulSet: Resources.statefulSet,
 };
+
+const PROCEED: Decision = { kind: 'proceed' };
+
+/** Why the operator does not act, as the Degraded condition says it. */
+interface Degraded {
+  readonly reason: string;
+  readonly message: string;
+}
 
 /** How soon to look again after a write conflict. */
 const CONFLICT_RETRY_MS = 100;
@@ -76,11 +85,9 @@ export class Reconciler {
     const validation = validateRedisInstance(stored);
     if (validation.errors.length > 0) {
       const message = validation.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      if (stored.status?.conditions?.find((c) => c.type === 'Degraded')?.reason !== 'InvalidSpec') {
-        this.logger.warn('RedisInstance spec is invalid; nothing is changed', { ...log, reason: message });
-        await this.events.record(asObject, 'Warning', 'InvalidSpec', message);
-      }
-      await this.writeStatus(stored, undefined, { degraded: { reason: 'InvalidSpec', message } });
+      const degraded = { reason: 'InvalidSpec', message };
+      await this.reportDegraded(stored, 'RedisInstance spec is invalid; nothing is changed', log, degraded);
+      await this.writeStatus(stored, undefined, { degraded });
       return {};
     }
 
@@ -88,13 +95,27 @@ export class Reconciler {
     const live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
     const plan = planInstance(instance, live, this.registry, { name, uid });
 
+    const step = plan.statefulSet;
+
+    // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
+    // written for a refused config change would be read by the next pod that restarts.
+    if (step.kind === 'update') {
+      const decision = await step.strategy.decide?.({
+        instance, desired: step.desired, live: step.live, changes: step.changes, client: this.client, logger: this.logger,
+      }) ?? PROCEED;
+      if (decision.kind === 'refuse') {
+        const degraded = { reason: decision.reason, message: decision.message };
+        await this.reportDegraded(stored, 'Update refused; nothing is changed', { ...log, strategy: step.strategy.name }, degraded);
+        await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas: instance.spec.replicas });
+        return {};
+      }
+    }
+
     for (const action of plan.companions) await this.applyCompanion(action, log);
 
     let statefulSet = live.statefulSet;
     let lastUpdate: { strategy: string; changes: FieldChange[] } | undefined;
-    let degraded: { reason: string; message: string } | undefined;
     let result: ReconcileResult = {};
-    const step = plan.statefulSet;
     switch (step.kind) {
       case 'create': {
         statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
@@ -111,20 +132,12 @@ export class Reconciler {
           client: this.client, events: this.events, logger: this.logger,
         });
         this.metrics.inc(step.strategy.name);
-        if (outcome.kind === 'applied') {
-          lastUpdate = {
-            strategy: step.strategy.name,
-            changes: step.changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })),
-          };
-          await this.events.record(asObject, 'Normal', eventReason(step.strategy.name), outcome.message);
-          statefulSet = await this.client.get(Resources.statefulSet, name, namespace);
-        } else {
-          degraded = { reason: outcome.reason, message: outcome.message };
-          if (stored.status?.conditions?.find((c) => c.type === 'Degraded')?.reason !== outcome.reason) {
-            this.logger.warn('Update refused; nothing is changed', { ...log, strategy: step.strategy.name, reason: outcome.reason });
-            await this.events.record(asObject, 'Warning', outcome.reason, outcome.message);
-          }
-        }
+        lastUpdate = {
+          strategy: step.strategy.name,
+          changes: step.changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })),
+        };
+        await this.events.record(asObject, 'Normal', eventReason(step.strategy.name), outcome.message);
+        statefulSet = await this.client.get(Resources.statefulSet, name, namespace);
         break;
       }
       case 'none':
@@ -132,10 +145,17 @@ export class Reconciler {
     }
     await this.writeStatus(stored, statefulSet, {
       ...(lastUpdate ? { lastUpdate } : {}),
-      ...(degraded ? { degraded } : {}),
       desiredReplicas: instance.spec.replicas,
     });
     return result;
+  }
+
+  /** A Warning Event and a log line when the instance turns Degraded for this reason; the
+   * status condition says the rest, so a problem that persists is not reported again. */
+  private async reportDegraded(stored: RedisInstance, line: string, log: Record<string, string>, degraded: Degraded): Promise<void> {
+    if (stored.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True')?.reason === degraded.reason) return;
+    this.logger.warn(line, { ...log, reason: degraded.reason });
+    await this.events.record(stored as unknown as KubeObject, 'Warning', degraded.reason, degraded.message);
   }
 
   private async applyCompanion(action: ObjectAction, log: Record<string, string>): Promise<void> {
@@ -162,7 +182,7 @@ export class Reconciler {
   private async writeStatus(
     stored: RedisInstance,
     statefulSet: KubeObject | undefined,
-    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: { reason: string; message: string }; desiredReplicas?: number },
+    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number },
   ): Promise<void> {
     const status = computeStatus({
       generation: stored.metadata.generation ?? 0,

@@ -1,5 +1,5 @@
 import type { FieldChange, Phase, RedisInstanceStatus, StatusCondition } from '../api/redis-instance.js';
-import { instanceLabels } from '../api/names.js';
+import { instanceSelector } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
 
 interface StatefulSetStatus {
@@ -88,7 +88,7 @@ export function computeStatus(input: StatusInput): RedisInstanceStatus {
     phase,
     replicas: sts.replicas ?? 0,
     readyReplicas,
-    selector: Object.entries(instanceLabels(input.name)).map(([k, v]) => `${k}=${v}`).join(','),
+    selector: instanceSelector(input.name),
     ...(lastUpdate ? { lastUpdate } : {}),
     conditions,
   };

@@ -1,15 +1,32 @@
 import { injectable } from 'inversify';
 import type { DefaultedRedisInstance } from '../api/redis-instance.js';
-import { instanceLabels } from '../api/names.js';
+import { instanceSelector } from '../api/names.js';
 import { compareQuantities } from '../api/quantity.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
 import { type Change, causeLine, describeValue, needsStatefulSetRestart } from '../reconcile/change-set.js';
 import { summarize } from './rolling-strategy.js';
-import type { StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
+import type { Decision, DecisionContext, StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
 
 interface PersistentVolumeClaim extends KubeObject {
   readonly spec: { storageClassName?: string; resources?: { requests?: { storage?: string } } };
+}
+
+function requestedSize(claim: PersistentVolumeClaim): string | undefined {
+  return claim.spec.resources?.requests?.storage;
+}
+
+function isSmaller(claim: PersistentVolumeClaim, size: string): boolean {
+  const requested = requestedSize(claim);
+  return requested === undefined || compareQuantities(requested, size) < 0;
+}
+
+async function listClaims({ client, instance }: DecisionContext): Promise<PersistentVolumeClaim[]> {
+  const claims = await client.list<PersistentVolumeClaim>(Resources.persistentVolumeClaim, {
+    namespace: instance.metadata.namespace,
+    labelSelector: instanceSelector(instance.metadata.name),
+  });
+  return claims.items;
 }
 
 /** How long to wait for the orphaning delete to finish before trying again later. */
@@ -24,7 +41,7 @@ const GONE_POLL_MS = 100;
  *
  * A bigger `storage.size` first expands every existing claim, since the new template only
  * applies to claims created later; when a claim's StorageClass does not allow expansion the
- * strategy refuses and does nothing.
+ * strategy refuses in decide(), before anything is written.
  */
 @injectable()
 export class RecreateStrategy implements UpdateStrategy {
@@ -32,6 +49,37 @@ export class RecreateStrategy implements UpdateStrategy {
 
   accepts(changes: readonly Change[], instance: DefaultedRedisInstance): boolean {
     return needsStatefulSetRestart(changes, instance.spec.updatePolicy.config);
+  }
+
+  /** Refuses a storage change the claims cannot follow, before anything is written. */
+  async decide(context: DecisionContext): Promise<Decision> {
+    if (!context.changes.some((c) => c.kind === 'storageSize')) return { kind: 'proceed' };
+    const { client, instance } = context;
+    const size = instance.spec.storage.size;
+    const claims = await listClaims(context);
+    if (claims.some((claim) => compareQuantities(requestedSize(claim) ?? '0', size) > 0)) {
+      return {
+        kind: 'refuse',
+        reason: 'StorageShrinkRefused',
+        message: `spec.storage.size ${size} is smaller than existing PersistentVolumeClaims; volumes cannot shrink`,
+      };
+    }
+    const expandable = new Map<string, boolean>();
+    for (const claim of claims.filter((c) => isSmaller(c, size))) {
+      const className = claim.spec.storageClassName ?? '';
+      if (!expandable.has(className)) {
+        const storageClass = className ? await client.get(Resources.storageClass, className) : undefined;
+        expandable.set(className, (storageClass as { allowVolumeExpansion?: boolean } | undefined)?.allowVolumeExpansion === true);
+      }
+      if (!expandable.get(className)) {
+        return {
+          kind: 'refuse',
+          reason: 'VolumeExpansionNotAllowed',
+          message: `PersistentVolumeClaim ${claim.metadata.name} cannot grow to ${size}: its StorageClass ${className || '<none>'} does not set allowVolumeExpansion; nothing was changed`,
+        };
+      }
+    }
+    return { kind: 'proceed' };
   }
 
   async execute(context: StrategyContext): Promise<StrategyOutcome> {
@@ -44,9 +92,8 @@ export class RecreateStrategy implements UpdateStrategy {
 
     const notes: string[] = [];
     if (context.changes.some((c) => c.kind === 'storageSize')) {
-      const expansion = await this.expandClaims(context);
-      if (expansion.kind === 'blocked') return expansion;
-      if (expansion.expanded > 0) notes.push(`expanded ${expansion.expanded} PersistentVolumeClaim(s) to ${instance.spec.storage.size}`);
+      const expanded = await this.expandClaims(context);
+      if (expanded > 0) notes.push(`expanded ${expanded} PersistentVolumeClaim(s) to ${instance.spec.storage.size}`);
     }
     const classChange = context.changes.find((c) => c.kind === 'storageClass');
     if (classChange) {
@@ -72,44 +119,15 @@ export class RecreateStrategy implements UpdateStrategy {
     return { kind: 'applied', message: notes.length > 0 ? `${message}. ${notes.join('; ')}` : message };
   }
 
-  private async expandClaims(context: StrategyContext): Promise<{ kind: 'expanded'; expanded: number } | Extract<StrategyOutcome, { kind: 'blocked' }>> {
-    const { client, instance } = context;
-    const size = instance.spec.storage.size;
-    const claims = await client.list<PersistentVolumeClaim>(Resources.persistentVolumeClaim, {
-      namespace: instance.metadata.namespace,
-      labelSelector: Object.entries(instanceLabels(instance.metadata.name)).map(([k, v]) => `${k}=${v}`).join(','),
-    });
-    const smaller = claims.items.filter((claim) => {
-      const requested = claim.spec.resources?.requests?.storage;
-      return requested === undefined || compareQuantities(requested, size) < 0;
-    });
-    if (claims.items.some((claim) => compareQuantities(claim.spec.resources?.requests?.storage ?? '0', size) > 0)) {
-      return {
-        kind: 'blocked',
-        reason: 'StorageShrinkRefused',
-        message: `spec.storage.size ${size} is smaller than existing PersistentVolumeClaims; volumes cannot shrink`,
-      };
-    }
-    const classes = new Map<string, boolean>();
+  /** Grows every claim below the new size (decide() has made sure their classes allow it). */
+  private async expandClaims(context: StrategyContext): Promise<number> {
+    const size = context.instance.spec.storage.size;
+    const smaller = (await listClaims(context)).filter((claim) => isSmaller(claim, size));
     for (const claim of smaller) {
-      const className = claim.spec.storageClassName ?? '';
-      if (!classes.has(className)) {
-        const storageClass = className ? await client.get(Resources.storageClass, className) : undefined;
-        classes.set(className, (storageClass as { allowVolumeExpansion?: boolean } | undefined)?.allowVolumeExpansion === true);
-      }
-      if (!classes.get(className)) {
-        return {
-          kind: 'blocked',
-          reason: 'VolumeExpansionNotAllowed',
-          message: `PersistentVolumeClaim ${claim.metadata.name} cannot grow to ${size}: its StorageClass ${className || '<none>'} does not set allowVolumeExpansion; nothing was changed`,
-        };
-      }
-    }
-    for (const claim of smaller) {
-      await client.patch(Resources.persistentVolumeClaim, claim.metadata.namespace, claim.metadata.name,
+      await context.client.patch(Resources.persistentVolumeClaim, claim.metadata.namespace, claim.metadata.name,
         { spec: { resources: { requests: { storage: size } } } }, 'merge');
     }
-    return { kind: 'expanded', expanded: smaller.length };
+    return smaller.length;
   }
 
   effects(changes: readonly Change[]): StrategyEffects {

@@ -94,10 +94,13 @@ describe('the operator at work', () => {
     const client = testClient();
     await createInstance(client, ns, 'guarded', { replicas: 3 });
     await waitForReady(client, ns, 'guarded');
+    const pdb = (await client.get(Resources.podDisruptionBudget, 'guarded', ns))!;
     await patchSpec(client, ns, 'guarded', { replicas: 1 });
     const refused = await waitForInstance(client, ns, 'guarded', 'Degraded', (i) => i.status?.phase === 'Degraded');
     expect(refused.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ reason: 'ScaleDownNotApproved' });
     expect((await getStatefulSet(client, ns, 'guarded'))!.spec.replicas).toBe(3);
+    // A refused change writes nothing: the PDB that one replica would not need is still there.
+    expect((await client.get(Resources.podDisruptionBudget, 'guarded', ns))?.metadata).toMatchObject({ uid: pdb.metadata.uid, resourceVersion: pdb.metadata.resourceVersion });
 
     await client.patch(Resources.redisInstance, ns, 'guarded', { metadata: { annotations: { 'redis.example.com/allow-scale-down': 'true' } } }, 'merge');
     const done = await waitForInstance(client, ns, 'guarded', 'scaled down by the custom strategy', (i) =>
