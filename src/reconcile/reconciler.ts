@@ -4,6 +4,7 @@ import type { FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { isConflict } from '../client/api-error.js';
+import { TerminalError } from '../controller/reconcile-result.js';
 import { splitKey, type KubeObject } from '../client/objects.js';
 import { Resources, type ResourceType } from '../client/resources.js';
 import { TOKENS } from '../di/tokens.js';
@@ -37,8 +38,9 @@ interface Degraded {
 /** How soon to look again after a write conflict. */
 const CONFLICT_RETRY_MS = 100;
 
-/** How soon to look again while an orphaning delete of the StatefulSet finishes. */
-const WAIT_FOR_DELETE_MS = 500;
+/** How soon to look again while an orphaning delete of the StatefulSet finishes. Its delete
+ * event wakes the instance as soon as it is gone; this is the fallback should that be missed. */
+const WAIT_FOR_DELETE_MS = 5_000;
 
 /**
  * Level-based: reads the instance and its live objects from the caches, plans with the very
@@ -131,13 +133,27 @@ export class Reconciler {
           instance, desired: step.desired, live: step.live, changes: step.changes,
           client: this.client, events: this.events, logger: this.logger,
         });
-        this.metrics.inc(step.strategy.name);
-        lastUpdate = {
-          strategy: step.strategy.name,
-          changes: step.changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })),
-        };
-        await this.events.record(asObject, 'Normal', eventReason(step.strategy.name), outcome.message);
-        statefulSet = await this.client.get(Resources.statefulSet, name, namespace);
+        const strategyLog = { ...log, strategy: step.strategy.name };
+        switch (outcome.kind) {
+          case 'stale':
+            this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
+            result = { requeueAfterMs: WAIT_FOR_DELETE_MS };
+            break;
+          case 'applied':
+          case 'replacing':
+            this.metrics.inc(step.strategy.name);
+            lastUpdate = {
+              strategy: step.strategy.name,
+              changes: step.changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })),
+            };
+            await this.events.record(asObject, 'Normal', eventReason(step.strategy.name), outcome.message);
+            statefulSet = await this.client.get(Resources.statefulSet, name, namespace);
+            // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
+            if (outcome.kind === 'replacing') result = { requeueAfterMs: WAIT_FOR_DELETE_MS };
+            break;
+          default:
+            throw unknownOutcome(step.strategy.name, outcome);
+        }
         break;
       }
       case 'none':
@@ -208,4 +224,11 @@ export class Reconciler {
 function eventReason(strategy: string): string {
   if (strategy === 'Rolling') return 'RollingUpdate';
   return strategy;
+}
+
+/** A custom strategy written against another version of the interface (JavaScript modules are
+ * not type-checked): no retry can help until the module is fixed. */
+function unknownOutcome(strategy: string, outcome: never): TerminalError {
+  const kind = JSON.stringify((outcome as { kind?: unknown } | undefined)?.kind);
+  return new TerminalError(`strategy ${strategy} returned an outcome of kind ${kind}; execute() returns applied, replacing or stale, and refusals belong in decide()`);
 }

@@ -27,7 +27,8 @@ export interface StatusInput {
 
 /** Whether the StatefulSet controller has finished rolling the current template out. */
 export function rolloutComplete(statefulSet: KubeObject | undefined, replicas: number): boolean {
-  if (!statefulSet) return false;
+  // One being deleted (a Recreate's orphaning delete) is about to be replaced, whatever it says.
+  if (!statefulSet || statefulSet.metadata.deletionTimestamp) return false;
   const status = (statefulSet.status ?? {}) as StatefulSetStatus;
   const generation = statefulSet.metadata.generation ?? 0;
   return (status.observedGeneration ?? 0) >= generation

@@ -29,15 +29,17 @@ async function listClaims({ client, instance }: DecisionContext): Promise<Persis
   return claims.items;
 }
 
-/** How long to wait for the orphaning delete to finish before trying again later. */
-const GONE_TIMEOUT_MS = 60_000;
-const GONE_POLL_MS = 100;
+const STORAGE_ONLY: ReadonlySet<Change['kind']> = new Set(['storageSize', 'storageClass', 'volumeClaimTemplate']);
 
 /**
  * Replaces the StatefulSet without taking Redis down: it is deleted with
  * `propagationPolicy: Orphan` (the garbage collector leaves its pods and PVCs running, only
  * removing their owner references), and the new StatefulSet, which has the same selector,
  * adopts them and rolls them to the new template. Pods and PVCs are never deleted.
+ *
+ * The strategy only deletes. The garbage collector takes its time (a finalizer may hold the
+ * StatefulSet for as long as its owner likes), so no worker waits for it: the reconciler's plan
+ * waits while the StatefulSet is being deleted and creates the new one once it is gone.
  *
  * A bigger `storage.size` first expands every existing claim, since the new template only
  * applies to claims created later; when a claim's StorageClass does not allow expansion the
@@ -83,7 +85,7 @@ export class RecreateStrategy implements UpdateStrategy {
   }
 
   async execute(context: StrategyContext): Promise<StrategyOutcome> {
-    const { client, desired, live, instance, logger } = context;
+    const { client, live, instance, logger } = context;
     const log = { instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name };
     logger.info('StatefulSet restart required', { ...log, changes: context.changes.map((c) => c.path) });
     for (const change of context.changes) {
@@ -102,21 +104,21 @@ export class RecreateStrategy implements UpdateStrategy {
 
     const name = live.metadata.name;
     const namespace = live.metadata.namespace;
-    await client.delete(Resources.statefulSet, name, namespace, {
+    const deleted = await client.delete(Resources.statefulSet, name, namespace, {
       propagationPolicy: 'Orphan',
       // Only the StatefulSet that was compared, never a newer one someone else created.
       preconditions: { uid: live.metadata.uid },
     });
-    const deadline = Date.now() + GONE_TIMEOUT_MS;
-    for (;;) {
-      const current = await client.get(Resources.statefulSet, name, namespace);
-      if (!current || current.metadata.uid !== live.metadata.uid) break;
-      if (Date.now() > deadline) throw new Error(`StatefulSet ${namespace}/${name} was not gone ${GONE_TIMEOUT_MS / 1000} s after its orphaning delete`);
-      await new Promise((resolve) => setTimeout(resolve, GONE_POLL_MS));
+    if (!deleted) {
+      // Gone before we got to it: nothing was orphaned by us, so claim nothing; the next
+      // reconcile plans from what is there now.
+      return { kind: 'stale', message: `StatefulSet ${namespace}/${name} was already gone; nothing was deleted` };
     }
-    await client.apply(Resources.statefulSet, desired);
-    const message = `Recreated StatefulSet ${name}; its pods and PersistentVolumeClaims were kept and are adopted and rolled: ${summarize(context.changes)}`;
-    return { kind: 'applied', message: notes.length > 0 ? `${message}. ${notes.join('; ')}` : message };
+    logger.info('Deleted StatefulSet with propagationPolicy Orphan; it is created again once it is gone', { ...log, statefulSet: name });
+    // The pod template decides whether adopted pods roll; storage alone lives in the claims.
+    const podsRoll = context.changes.some((c) => !STORAGE_ONLY.has(c.kind));
+    const message = `Deleted StatefulSet ${name} with propagationPolicy Orphan to recreate it; its pods and PersistentVolumeClaims are kept, and the new StatefulSet adopts them${podsRoll ? ' and rolls them' : ''}: ${summarize(context.changes)}`;
+    return { kind: 'replacing', message: notes.length > 0 ? `${message}. ${notes.join('; ')}` : message };
   }
 
   /** Grows every claim below the new size (decide() has made sure their classes allow it). */

@@ -1,34 +1,12 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Resources } from '../../../src/client/resources.js';
-import { freshNamespace, testKubeConfig, testKubeconfigPath } from '../../cluster/namespace.js';
+import { freshNamespace, testKubeconfigPath } from '../../cluster/namespace.js';
 import { apiServerWrites, OPERATOR_RESOURCES } from '../../support/api-server-metrics.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
-import { installRedisInstanceCrd } from '../../support/crd.js';
 import {
   createInstance, getInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForInstance, waitForReady,
 } from '../../support/kube.js';
-import { startOperator, type StartOperatorOptions } from '../../support/operator.js';
-
-/**
- * An operator for one test's namespace. Before it stops, the test's instances are deleted and
- * their finalizers run; an operator stopped first would leave them, and their namespace,
- * Terminating for good (as in any cluster whose operator is gone).
- */
-async function operatorFor(options: StartOperatorOptions & { namespace: string }) {
-  await installRedisInstanceCrd(testKubeConfig());
-  const operator = await startOperator(options);
-  onTestFinished(async () => {
-    const client = testClient();
-    const instances = await client.list(Resources.redisInstance, { namespace: options.namespace });
-    await Promise.all(instances.items.map((i) => client.delete(Resources.redisInstance, i.metadata.name, options.namespace)));
-    await waitFor(async () => {
-      const left = (await client.list(Resources.redisInstance, { namespace: options.namespace })).items.length;
-      return pollResult(left === 0 || undefined, `${left} left`);
-    }, { description: 'the test\'s instances to be deleted', timeoutMs: 60_000 }).catch(() => undefined);
-    await operator.stop();
-  });
-  return operator;
-}
+import { operatorFor } from '../../support/operator-per-test.js';
 
 describe('the operator at work', () => {
   it('writes status a person can read, and Events for what it did', async () => {
