@@ -6,7 +6,7 @@ import type { KubeClient } from '../client/kube-client.js';
 import { isConflict } from '../client/api-error.js';
 import { TerminalError } from '../controller/reconcile-result.js';
 import { splitKey, type KubeObject } from '../client/objects.js';
-import { Resources, type ResourceType } from '../client/resources.js';
+import { Resources } from '../client/resources.js';
 import { TOKENS } from '../di/tokens.js';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.js';
 import type { EventRecorder } from '../observability/event-recorder.js';
@@ -15,17 +15,10 @@ import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue } from './change-set.js';
-import { liveObjectsOf, type ObjectCache } from './live-objects.js';
-import { planInstance, type ObjectAction } from './plan.js';
+import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
+import { planInstance, plannedCreates, type ObjectAction } from './plan.js';
 import type { ReconcileResult } from './result.js';
 import { computeStatus, jsonEqual } from './status.js';
-
-const RESOURCE_OF_KIND: Record<string, ResourceType> = {
-  ConfigMap: Resources.configMap,
-  Service: Resources.service,
-  PodDisruptionBudget: Resources.podDisruptionBudget,
-  StatefulSet: Resources.statefulSet,
-};
 
 const PROCEED: Decision = { kind: 'proceed' };
 
@@ -38,6 +31,9 @@ interface Degraded {
 /** How soon to look again after a write conflict. */
 const CONFLICT_RETRY_MS = 100;
 
+/** How soon to look again while objects of someone else's stand in the way. */
+const NOT_OWNED_RETRY_MS = 15_000;
+
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. Its delete
  * event wakes the instance as soon as it is gone; this is the fallback should that be missed. */
 const WAIT_FOR_DELETE_MS = 5_000;
@@ -49,6 +45,9 @@ const WAIT_FOR_DELETE_MS = 5_000;
  */
 @injectable()
 export class Reconciler {
+  /** The Degraded reason last reported per instance UID, so a reason is reported once. */
+  private readonly reported = new Map<string, string>();
+
   constructor(
     @inject(TOKENS.KubeClient) private readonly client: KubeClient,
     @inject(TOKENS.ObjectCache) private readonly cache: ObjectCache,
@@ -94,8 +93,31 @@ export class Reconciler {
     }
 
     const instance = withDefaults(stored);
-    const live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
-    const plan = planInstance(instance, live, this.registry, { name, uid });
+    const owner = { name, uid };
+    let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
+    let plan = planInstance(instance, live, this.registry, owner);
+    const creates = plannedCreates(plan);
+    if (creates.length > 0) {
+      const completed = await withUncached(name, live, creates, (resource, objectName) => this.client.get(resource, objectName, namespace));
+      if (Object.keys(completed).length > Object.keys(live).length) {
+        live = completed;
+        plan = planInstance(instance, live, this.registry, owner);
+      }
+    }
+
+    // Server-side apply with force would take over a same-name object of someone else's.
+    if (plan.unowned.length > 0) {
+      const objects = plan.unowned.map((o) => `${o.kind} ${o.metadata.name}`).join(', ');
+      const degraded = {
+        reason: 'ObjectNotOwned',
+        message: `${objects} already exist${plan.unowned.length === 1 ? 's' : ''} without a controller reference to this RedisInstance; the operator does not take over objects it did not create: delete or rename ${plan.unowned.length === 1 ? 'it' : 'them'}`,
+      };
+      await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; nothing is changed', { ...log, objects }, degraded);
+      const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
+      await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas });
+      // Unlabelled objects are not watched, so their removal sends no event: look again.
+      return { requeueAfterMs: NOT_OWNED_RETRY_MS };
+    }
 
     const step = plan.statefulSet;
 
@@ -169,6 +191,11 @@ export class Reconciler {
   /** A Warning Event and a log line when the instance turns Degraded for this reason; the
    * status condition says the rest, so a problem that persists is not reported again. */
   private async reportDegraded(stored: RedisInstance, line: string, log: Record<string, string>, degraded: Degraded): Promise<void> {
+    const uid = stored.metadata.uid ?? '';
+    // The cached instance may predate the status write that recorded this reason; what this
+    // process reported itself is known without the cache.
+    if (this.reported.get(uid) === degraded.reason) return;
+    this.reported.set(uid, degraded.reason);
     if (stored.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True')?.reason === degraded.reason) return;
     this.logger.warn(line, { ...log, reason: degraded.reason });
     await this.events.record(stored as unknown as KubeObject, 'Warning', degraded.reason, degraded.message);
@@ -178,13 +205,12 @@ export class Reconciler {
     switch (action.kind) {
       case 'create':
       case 'update': {
-        const resource = RESOURCE_OF_KIND[action.desired.kind]!;
-        await this.client.apply(resource, action.desired);
+        await this.client.apply(resourceOf(action.desired), action.desired);
         this.logger.info(`${action.kind === 'create' ? 'Created' : 'Updated'} ${action.desired.kind}`, { ...log, object: action.desired.metadata.name });
         break;
       }
       case 'delete': {
-        await this.client.delete(RESOURCE_OF_KIND[action.live.kind]!, action.live.metadata.name, action.live.metadata.namespace, {
+        await this.client.delete(resourceOf(action.live), action.live.metadata.name, action.live.metadata.namespace, {
           preconditions: { uid: action.live.metadata.uid },
         });
         this.logger.info(`Deleted ${action.live.kind}`, { ...log, object: action.live.metadata.name });
@@ -200,6 +226,7 @@ export class Reconciler {
     statefulSet: KubeObject | undefined,
     extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number },
   ): Promise<void> {
+    if (!extra.degraded) this.reported.delete(stored.metadata.uid ?? '');
     const status = computeStatus({
       generation: stored.metadata.generation ?? 0,
       name: stored.metadata.name,
