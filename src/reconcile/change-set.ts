@@ -55,6 +55,11 @@ export function describeValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Changes as Events and conditions list them: `spec.image redis:6.2 -> redis:7.0, ...`. */
+export function summarize(changes: readonly Change[]): string {
+  return changes.map((c) => `${c.path} ${describeValue(c.from)} -> ${describeValue(c.to)}`).join(', ');
+}
+
 /** The seed's per-cause log lines, which users monitor. */
 export function causeLine(change: Change): string {
   switch (change.kind) {

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { withDefaults } from '../api/defaults.js';
-import type { FieldChange, RedisInstance } from '../api/redis-instance.js';
+import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { isConflict } from '../client/api-error.js';
@@ -14,10 +14,11 @@ import type { Logger } from '../observability/logger.js';
 import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
-import { describeValue } from './change-set.js';
+import { describeValue, type Change } from './change-set.js';
 import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
-import { planInstance, plannedCreates, type ObjectAction } from './plan.js';
+import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import type { ReconcileResult } from './result.js';
+import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { computeStatus, jsonEqual } from './status.js';
 
 const PROCEED: Decision = { kind: 'proceed' };
@@ -27,6 +28,11 @@ interface Degraded {
   readonly reason: string;
   readonly message: string;
 }
+
+type UpdateStep = Extract<StatefulSetPlan, { kind: 'update' }>;
+
+/** The Degraded reason of an update the API server kept out. */
+const CHANGES_NOT_STORED = 'ChangesNotStored';
 
 /** How soon to look again after a write conflict. */
 const CONFLICT_RETRY_MS = 100;
@@ -45,8 +51,8 @@ const WAIT_FOR_DELETE_MS = 5_000;
  */
 @injectable()
 export class Reconciler {
-  /** The Degraded reason last reported per instance UID, so a reason is reported once. */
-  private readonly reported = new Map<string, string>();
+  /** What the instance was last reported Degraded for, per UID, so a reason is reported once. */
+  private readonly reported = new Map<string, Degraded>();
 
   constructor(
     @inject(TOKENS.KubeClient) private readonly client: KubeClient,
@@ -120,72 +126,90 @@ export class Reconciler {
     }
 
     const step = plan.statefulSet;
+    const desiredReplicas = instance.spec.replicas;
 
-    // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
-    // written for a refused config change would be read by the next pod that restarts.
     if (step.kind === 'update') {
+      // An update the API server kept out before is not written again (that would loop: each
+      // attempt stamps lastUpdate, and the status write wakes the instance once more).
+      const tried = this.triedWithoutEffect(stored, step.live, step.changes);
+      if (tried) {
+        for (const action of plan.companions) await this.applyCompanion(action, log);
+        await this.writeStatus(stored, live.statefulSet, { degraded: tried, desiredReplicas });
+        return {};
+      }
+      // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
+      // written for a refused config change would be read by the next pod that restarts.
       const decision = await step.strategy.decide?.({
         instance, desired: step.desired, live: step.live, changes: step.changes, client: this.client, logger: this.logger,
       }) ?? PROCEED;
       if (decision.kind === 'refuse') {
         const degraded = { reason: decision.reason, message: decision.message };
         await this.reportDegraded(stored, 'Update refused; nothing is changed', { ...log, strategy: step.strategy.name }, degraded);
-        await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas: instance.spec.replicas });
+        await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
         return {};
       }
     }
 
     for (const action of plan.companions) await this.applyCompanion(action, log);
 
-    let statefulSet = live.statefulSet;
-    let lastUpdate: { strategy: string; changes: FieldChange[] } | undefined;
-    let result: ReconcileResult = {};
     switch (step.kind) {
       case 'create': {
-        statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
+        const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
-        await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${instance.spec.replicas} replica(s)`);
-        break;
+        await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
+        await this.writeStatus(stored, statefulSet, { desiredReplicas });
+        return {};
       }
       case 'wait':
-        result = { requeueAfterMs: WAIT_FOR_DELETE_MS };
-        break;
-      case 'update': {
-        const outcome = await step.strategy.execute({
-          instance, desired: step.desired, live: step.live, changes: step.changes,
-          client: this.client, events: this.events, logger: this.logger,
-        });
-        const strategyLog = { ...log, strategy: step.strategy.name };
-        switch (outcome.kind) {
-          case 'stale':
-            this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
-            result = { requeueAfterMs: WAIT_FOR_DELETE_MS };
-            break;
-          case 'applied':
-          case 'replacing':
-            this.metrics.inc(step.strategy.name);
-            lastUpdate = {
-              strategy: step.strategy.name,
-              changes: step.changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })),
-            };
-            await this.events.record(asObject, 'Normal', eventReason(step.strategy.name), outcome.message);
-            statefulSet = await this.client.get(Resources.statefulSet, name, namespace);
-            // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
-            if (outcome.kind === 'replacing') result = { requeueAfterMs: WAIT_FOR_DELETE_MS };
-            break;
-          default:
-            throw unknownOutcome(step.strategy.name, outcome);
-        }
-        break;
-      }
+        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
+        return { requeueAfterMs: WAIT_FOR_DELETE_MS };
       case 'none':
-        break;
+        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
+        return {};
+      case 'update':
+        return this.update(stored, instance, step, log);
     }
-    await this.writeStatus(stored, statefulSet, {
-      ...(lastUpdate ? { lastUpdate } : {}),
-      desiredReplicas: instance.spec.replicas,
+  }
+
+  /** Carries an update out with its strategy, then reports what came of it. */
+  private async update(stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>): Promise<ReconcileResult> {
+    const { strategy, changes } = step;
+    const desiredReplicas = instance.spec.replicas;
+    const strategyLog = { ...log, strategy: strategy.name };
+    const outcome = await strategy.execute({
+      instance, desired: step.desired, live: step.live, changes, client: this.client, events: this.events, logger: this.logger,
     });
-    return result;
+    if (outcome.kind === 'stale') {
+      this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
+      await this.writeStatus(stored, step.live, { desiredReplicas });
+      return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+    }
+    if (outcome.kind !== 'applied' && outcome.kind !== 'replacing') throw unknownOutcome(strategy.name, outcome);
+    this.metrics.inc(strategy.name);
+    const statefulSet = await this.client.get(Resources.statefulSet, step.live.metadata.name, step.live.metadata.namespace);
+
+    const dropped = outcome.kind === 'applied' ? changesNotStored(changes, step.live, statefulSet) : [];
+    if (dropped.length > 0) {
+      const degraded = { reason: CHANGES_NOT_STORED, message: notStoredMessage(step.live, dropped) };
+      await this.reportDegraded(stored, 'The API server did not store the update; it is not retried', strategyLog, degraded);
+      await this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
+      return {};
+    }
+
+    await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
+    const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
+    await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas });
+    // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
+    return outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {};
+  }
+
+  /** The ChangesNotStored report for exactly this update of this StatefulSet generation, when
+   * there is one (in status, or made by this process while the cache catches up). */
+  private triedWithoutEffect(stored: RedisInstance, live: KubeObject, changes: readonly Change[]): Degraded | undefined {
+    const message = notStoredMessage(live, changes.filter((c) => c.kind !== 'metadata'));
+    const condition = stored.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True');
+    const known = [this.reported.get(stored.metadata.uid ?? ''), condition];
+    return known.some((d) => d?.reason === CHANGES_NOT_STORED && d.message === message) ? { reason: CHANGES_NOT_STORED, message } : undefined;
   }
 
   /** A Warning Event and a log line when the instance turns Degraded for this reason; the
@@ -194,8 +218,9 @@ export class Reconciler {
     const uid = stored.metadata.uid ?? '';
     // The cached instance may predate the status write that recorded this reason; what this
     // process reported itself is known without the cache.
-    if (this.reported.get(uid) === degraded.reason) return;
-    this.reported.set(uid, degraded.reason);
+    const reported = this.reported.get(uid)?.reason === degraded.reason;
+    this.reported.set(uid, degraded);
+    if (reported) return;
     if (stored.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True')?.reason === degraded.reason) return;
     this.logger.warn(line, { ...log, reason: degraded.reason });
     await this.events.record(stored as unknown as KubeObject, 'Warning', degraded.reason, degraded.message);

@@ -4,8 +4,7 @@ import { instanceSelector } from '../api/names.js';
 import { compareQuantities } from '../api/quantity.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
-import { type Change, causeLine, describeValue, needsStatefulSetRestart } from '../reconcile/change-set.js';
-import { summarize } from './rolling-strategy.js';
+import { type Change, causeLine, describeValue, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
 import type { Decision, DecisionContext, StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
 
 interface PersistentVolumeClaim extends KubeObject {

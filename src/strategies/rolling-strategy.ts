@@ -1,12 +1,8 @@
 import { injectable } from 'inversify';
 import type { DefaultedRedisInstance } from '../api/redis-instance.js';
 import { Resources } from '../client/resources.js';
-import { type Change, causeLine, describeValue, needsStatefulSetRestart } from '../reconcile/change-set.js';
+import { type Change, causeLine, describeValue, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
 import type { StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
-
-export function summarize(changes: readonly Change[]): string {
-  return changes.map((c) => `${c.path} ${describeValue(c.from)} -> ${describeValue(c.to)}`).join(', ');
-}
 
 /**
  * Updates the StatefulSet in place. The StatefulSet controller then replaces pods one at a
