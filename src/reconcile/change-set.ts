@@ -1,4 +1,5 @@
 import type { ConfigUpdatePolicy } from '../api/redis-instance.js';
+import type { Logger } from '../observability/logger.js';
 
 /**
  * What changed between the live StatefulSet and the desired one, in the seed's terms.
@@ -70,5 +71,13 @@ export function causeLine(change: Change): string {
     case 'replicas': return 'Replicas change detected';
     case 'resources': return 'Resources change detected';
     default: return 'StatefulSet field change detected';
+  }
+}
+
+/** The seed's summary line, then one line per cause, each with the instance's log fields. */
+export function logChanges(logger: Logger, line: string, changes: readonly Change[], fields: Readonly<Record<string, string>>): void {
+  logger.info(line, { ...fields, changes: changes.map((c) => c.path) });
+  for (const change of changes) {
+    logger.info(causeLine(change), { ...fields, path: change.path, from: describeValue(change.from), to: describeValue(change.to) });
   }
 }

@@ -4,7 +4,7 @@ import { instanceSelector } from '../api/names.js';
 import { compareQuantities } from '../api/quantity.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
-import { type Change, causeLine, describeValue, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
+import { type Change, describeValue, logChanges, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
 import type { Decision, DecisionContext, StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
 
 interface PersistentVolumeClaim extends KubeObject {
@@ -85,12 +85,7 @@ export class RecreateStrategy implements UpdateStrategy {
 
   async execute(context: StrategyContext): Promise<StrategyOutcome> {
     const { client, live, instance, logger } = context;
-    const log = { instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name };
-    logger.info('StatefulSet restart required', { ...log, changes: context.changes.map((c) => c.path) });
-    for (const change of context.changes) {
-      logger.info(causeLine(change), { ...log, path: change.path, from: describeValue(change.from), to: describeValue(change.to) });
-    }
-
+    const log = { instance: instance.metadata.name, namespace: instance.metadata.namespace ?? 'default', strategy: this.name };
     const notes: string[] = [];
     if (context.changes.some((c) => c.kind === 'storageSize')) {
       const expanded = await this.expandClaims(context);
@@ -113,6 +108,9 @@ export class RecreateStrategy implements UpdateStrategy {
       // reconcile plans from what is there now.
       return { kind: 'stale', message: `StatefulSet ${namespace}/${name} was already gone; nothing was deleted` };
     }
+    // Logged once the delete is accepted, so that the lines users watch claim no restart that
+    // a conflict turned away.
+    logChanges(logger, 'StatefulSet restart required', context.changes, log);
     logger.info('Deleted StatefulSet with propagationPolicy Orphan; it is created again once it is gone', { ...log, statefulSet: name });
     // The pod template decides whether adopted pods roll; storage alone lives in the claims.
     const podsRoll = context.changes.some((c) => !STORAGE_ONLY.has(c.kind));
@@ -127,6 +125,10 @@ export class RecreateStrategy implements UpdateStrategy {
     for (const claim of smaller) {
       await context.client.patch(Resources.persistentVolumeClaim, claim.metadata.namespace, claim.metadata.name,
         { spec: { resources: { requests: { storage: size } } } }, 'merge');
+      context.logger.info('Expanded PersistentVolumeClaim', {
+        instance: context.instance.metadata.name, namespace: claim.metadata.namespace ?? 'default', strategy: this.name,
+        claim: claim.metadata.name, from: requestedSize(claim) ?? '<none>', to: size,
+      });
     }
     return smaller.length;
   }
