@@ -34,7 +34,7 @@ export interface Change {
 const ALWAYS_RESTART: ReadonlySet<ChangeKind> = new Set(['storageSize', 'storageClass', 'volumeClaimTemplate', 'immutableField']);
 
 /** Whether this change, alone, needs the StatefulSet recreated under the given policy. */
-export function isRestartChange(change: Change, configPolicy: ConfigUpdatePolicy): boolean {
+function isRestartChange(change: Change, configPolicy: ConfigUpdatePolicy): boolean {
   if (ALWAYS_RESTART.has(change.kind)) return true;
   return change.kind === 'config' && configPolicy === 'Recreate';
 }
@@ -62,7 +62,7 @@ export function summarize(changes: readonly Change[]): string {
 }
 
 /** The seed's per-cause log lines, which users monitor. */
-export function causeLine(change: Change): string {
+function causeLine(change: Change): string {
   switch (change.kind) {
     case 'config': return 'Redis config change detected';
     case 'storageSize': return 'Storage size change detected';

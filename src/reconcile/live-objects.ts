@@ -27,6 +27,9 @@ const OWNED: ReadonlyArray<readonly [keyof LiveObjects, ResourceType, (names: Na
   ['podDisruptionBudget', Resources.podDisruptionBudget, (n) => n.podDisruptionBudget],
 ];
 
+/** The kinds an instance owns, each once. */
+export const OWNED_RESOURCES: readonly ResourceType[] = [...new Set(OWNED.map(([, resource]) => resource))];
+
 export type ObjectLookup<R> = (resource: ResourceType, objectName: string) => R;
 
 /** Where objects of an owned kind live in the API. */

@@ -45,7 +45,7 @@ export interface InstancePlan {
 }
 
 /** Whether `owner` is `object`'s controller (the reference garbage collection follows). */
-export function isControlledBy(object: KubeObject, owner: InstanceOwner): boolean {
+function isControlledBy(object: KubeObject, owner: InstanceOwner): boolean {
   return object.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === owner.uid) === true;
 }
 

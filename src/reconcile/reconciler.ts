@@ -4,7 +4,7 @@ import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { isConflict } from '../client/api-error.js';
-import { TerminalError } from '../controller/reconcile-result.js';
+import { TerminalError, type Result } from '../controller/reconcile-result.js';
 import { splitKey, type KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
 import { TOKENS } from '../di/tokens.js';
@@ -17,7 +17,6 @@ import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue, type Change } from './change-set.js';
 import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
-import type { ReconcileResult } from './result.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { computeStatus, jsonEqual } from './status.js';
 
@@ -65,7 +64,7 @@ export class Reconciler {
     @inject(TOKENS.Clock) private readonly now: () => Date,
   ) {}
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string): Promise<Result> {
     const { namespace = 'default', name } = splitKey(key);
     const stored = this.cache.get(Resources.redisInstance, namespace, name) as RedisInstance | undefined;
     if (!stored) return {};
@@ -82,7 +81,7 @@ export class Reconciler {
     }
   }
 
-  private async apply(stored: RedisInstance): Promise<ReconcileResult> {
+  private async apply(stored: RedisInstance): Promise<Result> {
     const { name, namespace = 'default', uid = '' } = stored.metadata;
     const log = { instance: name, namespace };
     const asObject = stored as unknown as KubeObject;
@@ -172,7 +171,7 @@ export class Reconciler {
   }
 
   /** Carries an update out with its strategy, then reports what came of it. */
-  private async update(stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>): Promise<ReconcileResult> {
+  private async update(stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>): Promise<Result> {
     const { strategy, changes } = step;
     const desiredReplicas = instance.spec.replicas;
     const strategyLog = { ...log, strategy: strategy.name };

@@ -10,7 +10,7 @@ const CONFIG_HASH_PATH = `spec.template.metadata.annotations[${JSON.stringify(CO
  * updateStrategy, persistentVolumeClaimRetentionPolicy and minReadySeconds may change). */
 const IMMUTABLE = /^spec\.(selector|serviceName|podManagementPolicy)(\.|\[|$)/;
 
-export const STATEFULSET_DIFF_RULES: DiffRules = {
+const STATEFULSET_DIFF_RULES: DiffRules = {
   // Resources are the operator's alone: a limit removed from the spec must be removed here too.
   complete: (path) => /^spec\.template\.spec\.containers\[\d+\]\.resources(\.(limits|requests))?$/.test(path)
     || /^spec\.volumeClaimTemplates\[\d+\]\.spec\.resources\.requests$/.test(path),
@@ -40,7 +40,7 @@ function classify(difference: Difference): { kind: ChangeKind; path: string } {
 }
 
 /** redis.conf as a map of directive to its (raw) argument text, comments dropped. */
-export function parseRedisConf(text: string): Map<string, string> {
+function parseRedisConf(text: string): Map<string, string> {
   const directives = new Map<string, string>();
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
@@ -52,7 +52,7 @@ export function parseRedisConf(text: string): Map<string, string> {
 }
 
 /** Per-directive changes between two rendered redis.conf files (`spec.config.maxmemory`). */
-export function configChanges(liveConf: string, desiredConf: string): Change[] {
+function configChanges(liveConf: string, desiredConf: string): Change[] {
   const live = parseRedisConf(liveConf);
   const desired = parseRedisConf(desiredConf);
   const names = [...new Set([...live.keys(), ...desired.keys()])].sort();

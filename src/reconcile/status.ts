@@ -26,7 +26,7 @@ export interface StatusInput {
 }
 
 /** Whether the StatefulSet controller has finished rolling the current template out. */
-export function rolloutComplete(statefulSet: KubeObject | undefined, replicas: number): boolean {
+function rolloutComplete(statefulSet: KubeObject | undefined, replicas: number): boolean {
   // One being deleted (a Recreate's orphaning delete) is about to be replaced, whatever it says.
   if (!statefulSet || statefulSet.metadata.deletionTimestamp) return false;
   const status = (statefulSet.status ?? {}) as StatefulSetStatus;

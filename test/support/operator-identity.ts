@@ -37,7 +37,7 @@ function withNamespace(object: KubeObject, namespace: string): KubeObject {
 export async function operatorKubeConfig(admin: KubeConfig, leaseNamespace?: string): Promise<KubeConfig> {
   const client = new KubeClient(admin, 'redis-operator-tests');
   const objects = operatorObjects({});
-  const pick = (kind: string) => objects.filter((o) => o.kind === kind) as KubeObject[];
+  const pick = (kind: string) => objects.filter((o) => o.kind === kind);
   const [serviceAccount] = pick('ServiceAccount');
   if (!serviceAccount?.metadata.namespace) throw new Error('synth --operator printed no namespaced ServiceAccount');
   const namespace = serviceAccount.metadata.namespace;

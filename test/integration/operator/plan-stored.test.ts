@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../../../src/api/defaults.js';
 import type { RedisInstanceSpec } from '../../../src/api/redis-instance.js';
-import type { KubeObject } from '../../../src/client/objects.js';
 import { fetchLiveObjects, resourceOf } from '../../../src/reconcile/live-objects.js';
 import { planInstance } from '../../../src/reconcile/plan.js';
 import { synthesizeInstance } from '../../../src/synth/synthesize-instance.js';
@@ -23,7 +22,7 @@ async function planAgainstStored(from: RedisInstanceSpec, to: RedisInstanceSpec)
   const stored = await createInstance(client, ns, 'cache', from);
   const owner = { name: 'cache', uid: stored.metadata.uid! };
   const before = withDefaults({ ...stored, spec: from });
-  for (const object of synthesizeInstance(before, owner).objects as KubeObject[]) {
+  for (const object of synthesizeInstance(before, owner).objects) {
     await client.apply(resourceOf(object), { ...object, metadata: { ...object.metadata, namespace: ns } });
   }
   const live = await fetchLiveObjects('cache', (resource, name) => client.get(resource, name, ns));

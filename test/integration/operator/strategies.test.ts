@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { withDefaults } from '../../../src/api/defaults.js';
-import type { KubeObject } from '../../../src/client/objects.js';
 import { Resources } from '../../../src/client/resources.js';
 import { EventRecorder } from '../../../src/observability/event-recorder.js';
 import type { Change } from '../../../src/reconcile/change-set.js';
@@ -99,7 +98,7 @@ function strategyContext(namespace: string, name: string, changes: Change[]): { 
     apiVersion: 'redis.github.com/v1', kind: 'RedisInstance',
     metadata: { name, namespace, uid: '00000000-0000-0000-0000-000000000001' }, spec: { config: { hz: '20' } },
   });
-  const desired = synthesizeInstance(instance).objects.find((o) => o.kind === 'StatefulSet') as KubeObject;
+  const desired = synthesizeInstance(instance).objects.find((o) => o.kind === 'StatefulSet')!;
   const lines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _encoding, callback) { lines.push(...chunk.toString().split('\n').filter(Boolean)); callback(); } });
   const logger = winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });

@@ -1,4 +1,0 @@
-/** What a reconcile asks of the controller: nothing (wait for the next event) or a later look. */
-export interface ReconcileResult {
-  readonly requeueAfterMs?: number;
-}
