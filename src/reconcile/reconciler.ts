@@ -234,10 +234,10 @@ export class Reconciler {
         break;
       }
       case 'delete': {
-        await this.client.delete(resourceOf(action.live), action.live.metadata.name, action.live.metadata.namespace, {
+        const deleted = await this.client.delete(resourceOf(action.live), action.live.metadata.name, action.live.metadata.namespace, {
           preconditions: { uid: action.live.metadata.uid },
         });
-        this.logger.info(`Deleted ${action.live.kind}`, { ...log, object: action.live.metadata.name });
+        if (deleted) this.logger.info(`Deleted ${action.live.kind}`, { ...log, object: action.live.metadata.name });
         break;
       }
       case 'none':
