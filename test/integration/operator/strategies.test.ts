@@ -80,8 +80,12 @@ describe('Rolling', () => {
     expect(error).toMatchObject({ status: 409 });
     expect(lines).toEqual([]);
 
-    const fresh = (await getStatefulSet(testClient(), ns, 'stale'))!;
-    await new RollingStrategy().execute({ ...context, live: fresh });
+    // The StatefulSet controller writes its status meanwhile: a conflict counts as "not yet",
+    // and each refused attempt must log nothing either.
+    await waitFor(async () => {
+      const fresh = (await getStatefulSet(testClient(), ns, 'stale'))!;
+      return pollResult(await new RollingStrategy().execute({ ...context, live: fresh }));
+    }, { description: 'a rolling write with a fresh resourceVersion', timeoutMs: 30_000, intervalMs: 100 });
     expect(lines.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual([
       'StatefulSet spec needs update, performing rolling update', 'Image change detected',
     ]);
