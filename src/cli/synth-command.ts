@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { App } from 'cdk8s';
 import { withDefaults } from '../api/defaults.js';
-import { synthesizeInstance, type KubeObject } from '../synth/synthesize-instance.js';
+import type { KubeObject } from '../client/objects.js';
+import { synthesizeInstance } from '../synth/synthesize-instance.js';
 import {
   DEFAULT_OPERATOR_IMAGE, DEFAULT_OPERATOR_NAMESPACE, OperatorChart,
 } from '../../constructs/operator-chart.js';

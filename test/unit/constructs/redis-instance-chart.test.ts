@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../../../src/api/defaults.js';
 import type { RedisInstance } from '../../../src/api/redis-instance.js';
-import { synthesizeInstance, type KubeObject } from '../../../src/synth/synthesize-instance.js';
+import type { KubeObject } from '../../../src/client/objects.js';
+import { synthesizeInstance } from '../../../src/synth/synthesize-instance.js';
 
 function redis(spec: RedisInstance['spec'], name = 'cache'): RedisInstance {
   return { apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name, namespace: 'shop' }, spec };
