@@ -1,0 +1,30 @@
+import { HostChanges, runCommand } from './host-changes.js';
+
+/**
+ * The range kwok gives its simulated pods (`--cidr`). Those addresses exist on no interface, so
+ * without a route of their own a connection to one would follow the default route off this
+ * machine: anything that dials a pod (the operator talking to Redis, a test) must fail at once.
+ */
+export const KWOK_POD_CIDR = '10.244.0.0/16';
+
+/**
+ * Adds an `unreachable` route for kwok's pod range while the cluster is up: the kernel refuses a
+ * connection to it at once (EHOSTUNREACH) and sends no packet. Each cluster adds its own route,
+ * told apart by its metric (the API server's port), so clusters side by side add and remove
+ * theirs independently. Needs root (CAP_NET_ADMIN); without it the range stays routable, and
+ * we say so.
+ */
+export async function makeKwokPodRangeUnroutable(changes: HostChanges, metric: number, log: (message: string) => void): Promise<boolean> {
+  if (process.getuid?.() !== 0) {
+    log(`Warning: not root, so kwok's pod range ${KWOK_POD_CIDR} stays routable: a connection to a simulated pod's address would leave this machine.`);
+    return false;
+  }
+  const route = ['unreachable', KWOK_POD_CIDR, 'metric', String(metric)];
+  await changes.apply(['ip', 'route', 'add', ...route], ['ip', 'route', 'del', ...route]);
+  return true;
+}
+
+/** What the kernel would do with a packet to `address` (`ip route get`): sends nothing. */
+export async function routeTo(address: string): Promise<string> {
+  return (await runCommand(['ip', 'route', 'get', address]).catch((error: unknown) => (error instanceof Error ? error.message : String(error)))).trim();
+}
