@@ -24,7 +24,19 @@ export async function makeKwokPodRangeUnroutable(changes: HostChanges, metric: n
   return true;
 }
 
-/** What the kernel would do with a packet to `address` (`ip route get`): sends nothing. */
-export async function routeTo(address: string): Promise<string> {
-  return (await runCommand(['ip', 'route', 'get', address]).catch((error: unknown) => (error instanceof Error ? error.message : String(error)))).trim();
+/**
+ * What the kernel would do with a packet to `address` (`ip route get`, which sends nothing):
+ * `'unreachable'` when no route may carry it, else the route it would take. With `from` and
+ * `inputInterface`, the lookup is the one for a packet arriving there to be forwarded.
+ */
+export async function routeTo(address: string, forwarded?: { from: string; inputInterface: string }): Promise<string> {
+  const argv = ['ip', 'route', 'get', address, ...(forwarded ? ['from', forwarded.from, 'iif', forwarded.inputInterface] : [])];
+  try {
+    return (await runCommand(argv)).trim();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // The kernel's answer for an `unreachable` route (and for no route at all).
+    if (/No route to host|Network is unreachable/.test(message)) return 'unreachable';
+    throw error;
+  }
 }
