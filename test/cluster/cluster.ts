@@ -94,9 +94,14 @@ export interface ClusterState {
   readonly components: ComponentRecord[];
   /** Present when the cluster is tied to a process (`stopWhenProcessExits`). */
   watchdog?: ComponentRecord;
-  /** Present with a real node: the process that holds the machine's real-node lock. */
+  /** Present with a real node: the process that holds (or waits for) the machine's real-node lock. */
   realNodeLock?: ComponentRecord;
   readonly realNode?: boolean;
+  /**
+   * True once the lock is held: only then is the host's real-node state (containers, cgroups,
+   * the bridge) this cluster's to clean up. A cluster stopped while it waits touches none of it.
+   */
+  ownsRealNode?: boolean;
 }
 
 export class ClusterStartError extends Error {
@@ -128,31 +133,36 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   }
 
   const realNode = options.realNode ?? false;
-  for (const entry of ['logs', 'components', 'etcd']) await mkdir(join(dir, entry), { recursive: true });
-  const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok] = await freeLoopbackPorts(6);
-  const ports: ClusterPorts = { etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok };
-  const server = `https://127.0.0.1:${ports.apiServer}`;
-  const state: ClusterState = { server, ports, components: [], ...(realNode ? { realNode } : {}) };
-  const saveState = () => writeFile(statePath, JSON.stringify(state, null, 2) + '\n');
-  const hostChanges = new HostChanges(dir);
-
+  await mkdir(dir, { recursive: true });
+  let realNodeLock: ComponentRecord | undefined;
   if (realNode) {
-    // Before anything starts: a second real node waits here, with nothing of its own running.
+    // Before anything else: a second real node waits here, with nothing of its own running and
+    // no ports taken. Until the lock is held, the state file names only the lock's holder.
+    const waiting: ClusterState = { server: '', ports: { etcdClient: 0, etcdPeer: 0, apiServer: 0, controllerManager: 0, scheduler: 0, kwok: 0 }, components: [], realNode };
     try {
-      state.realNodeLock = await acquireRealNodeLock({
+      realNodeLock = await acquireRealNodeLock({
         dir,
         onWait: log,
         onStarted: async (record) => {
-          state.realNodeLock = record;
-          await saveState();
+          waiting.realNodeLock = record;
+          await writeFile(statePath, JSON.stringify(waiting, null, 2) + '\n');
         },
       });
     } catch (error) {
-      if (state.realNodeLock) await releaseRealNodeLock(state.realNodeLock);
+      if (waiting.realNodeLock) await releaseRealNodeLock(waiting.realNodeLock);
       await removeState(dir);
       throw error;
     }
   }
+  for (const entry of ['logs', 'components', 'etcd']) await mkdir(join(dir, entry), { recursive: true });
+  const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok] = await freeLoopbackPorts(6);
+  const ports: ClusterPorts = { etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok };
+  const server = `https://127.0.0.1:${ports.apiServer}`;
+  const state: ClusterState = { server, ports, components: [], ...(realNodeLock ? { realNode, realNodeLock, ownsRealNode: true } : {}) };
+  const saveState = () => writeFile(statePath, JSON.stringify(state, null, 2) + '\n');
+  const hostChanges = new HostChanges(dir);
+  await saveState();
+
   let binaries: ControlPlaneBinaries;
   let nodeBinaries: RealNodeBinaries | undefined;
   try {
@@ -303,7 +313,7 @@ async function stopRecorded(dir: string, state: ClusterState, kubeconfigPath: st
   const provisioned = kubeconfigPath === undefined ? [] : await provisionedHostPaths(kubeconfigPath);
   const byName = (...names: string[]) => state.components.filter((record) => names.includes(record.name));
   const problems: string[] = [];
-  if (state.realNode || state.components.some((record) => (REAL_NODE_COMPONENTS as readonly string[]).includes(record.name))) {
+  if (state.ownsRealNode || state.components.some((record) => (REAL_NODE_COMPONENTS as readonly string[]).includes(record.name))) {
     problems.push(...(await stopRealNode(dir, state.components)));
   }
   // Clients first, so the API server is not left waiting for their watches; etcd last.
@@ -509,6 +519,8 @@ function componentArgs(
       // lost has all its pods marked NotReady for good (no kubelet comes back to say otherwise).
       // Give the simulated node the patience a loaded machine needs.
       `--node-monitor-grace-period=${options.nodeMonitorGracePeriod}`,
+      // A node that has just registered gets this long instead (default one minute).
+      `--node-startup-grace-period=${options.nodeMonitorGracePeriod}`,
     ],
     kubeScheduler: [
       `--kubeconfig=${kubeconfigs.scheduler}`,
