@@ -62,7 +62,9 @@ describe("kwok's simulated node", () => {
     const podIP = await waitFor(async () => pollResult((await core.readNamespacedPod({ name: 'simulated', namespace: ns })).status?.podIP),
       { description: 'the simulated pod to get an address', timeoutMs: 30_000 });
     expect(podIP).toMatch(/^10\.244\./);
-    expect(await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR])).toContain(`unreachable ${KWOK_POD_CIDR}`);
+    // This cluster's own route (its metric is the API server's port), not another cluster's.
+    const routes = (await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR])).split('\n').map((route) => route.trim());
+    expect(routes).toContain(`unreachable ${KWOK_POD_CIDR} metric ${new URL(inject('apiServerUrl')).port}`);
     // Checked before dialling: were the route missing, this connection would leave the machine.
     expect(await routeTo(podIP)).toBe('unreachable');
     const attempt = await dial(podIP, 6379, 5_000);
@@ -72,15 +74,20 @@ describe("kwok's simulated node", () => {
 
   it('takes its unreachable route away with it, leaving the other clusters their own', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'redis-operator-route-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
+    onTestFinished(async () => {
+      await cluster?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
     const routes = async () => (await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR])).split('\n').map((route) => route.trim()).filter(Boolean).sort();
     // The run's own cluster has one; clusters of other runs may come and go meanwhile.
     const ofRun = (await routes()).filter((route) => route.endsWith(` metric ${new URL(inject('apiServerUrl')).port}`));
     expect(ofRun).toHaveLength(1);
-    const cluster = await startCluster({ dir });
+    cluster = await startCluster({ dir });
     const own = `unreachable ${KWOK_POD_CIDR} metric ${cluster.ports.apiServer}`;
     expect(await routes()).toEqual(expect.arrayContaining([...ofRun, own]));
     await cluster.stop();
+    cluster = undefined;
     const after = await routes();
     expect(after).not.toContain(own);
     expect(after).toEqual(expect.arrayContaining(ofRun));
