@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { HostChanges, runCommand } from './host-changes.js';
 
 /**
@@ -39,4 +40,34 @@ export async function routeTo(address: string, forwarded?: { from: string; input
     if (/No route to host|Network is unreachable/.test(message)) return 'unreachable';
     throw error;
   }
+}
+
+/** The `unreachable` routes for kwok's pod range now in the main table, one per cluster that is up. */
+export async function kwokPodRangeRoutes(): Promise<string[]> {
+  const routes = await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR]);
+  return routes.split('\n').map((route) => route.trim()).filter(Boolean).sort();
+}
+
+/** The route a cluster whose API server listens on `apiServerPort` adds. */
+export function kwokPodRangeRoute(apiServerPort: number | string): string {
+  return `unreachable ${KWOK_POD_CIDR} metric ${apiServerPort}`;
+}
+
+/**
+ * A TCP connection attempt from this host: how it ended (`connected`, `timeout`, or the error
+ * code, such as `EHOSTUNREACH`) and how long that took. Only for addresses already known to stay
+ * on this machine (see routeTo).
+ */
+export function tryConnect(host: string, port: number, timeoutMs: number): Promise<{ outcome: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (outcome: string) => {
+      socket.destroy();
+      resolve({ outcome, ms: Date.now() - started });
+    };
+    socket.setTimeout(timeoutMs, () => done('timeout'));
+    socket.once('connect', () => done('connected'));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+  });
 }

@@ -19,6 +19,7 @@ export const REAL_NODE_LOCK_FILE = '/run/lock/redis-operator-real-node.lock';
  */
 const HOLDER_SCRIPT = `
 lock="$1"; status="$2"; holder="$3"
+mkdir -p "$(dirname "$lock")"
 exec 9>>"$lock"
 if ! flock -n 9; then
   echo waiting >"$status"

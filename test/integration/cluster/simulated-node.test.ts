@@ -1,30 +1,14 @@
-import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { NODE_NAME, startCluster } from '../../cluster/cluster.js';
-import { runCommand } from '../../cluster/host-changes.js';
 import { loadKubeConfig } from '../../cluster/kubeconfig.js';
-import { KWOK_POD_CIDR, routeTo } from '../../cluster/kwok-network.js';
+import { kwokPodRangeRoute, kwokPodRangeRoutes, routeTo, tryConnect } from '../../cluster/kwok-network.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 
-/** How a TCP connection from this host ended, and how long it took. */
-function dial(host: string, port: number, timeoutMs: number): Promise<{ outcome: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (outcome: string) => {
-      socket.destroy();
-      resolve({ outcome, ms: Date.now() - started });
-    };
-    socket.setTimeout(timeoutMs, () => done('timeout'));
-    socket.once('connect', () => done('connected'));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
-  });
-}
 
 describe("kwok's simulated node", () => {
   it('stays Ready past the node monitor grace period: kwok renews a Lease in kube-node-lease', async () => {
@@ -63,11 +47,10 @@ describe("kwok's simulated node", () => {
       { description: 'the simulated pod to get an address', timeoutMs: 30_000 });
     expect(podIP).toMatch(/^10\.244\./);
     // This cluster's own route (its metric is the API server's port), not another cluster's.
-    const routes = (await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR])).split('\n').map((route) => route.trim());
-    expect(routes).toContain(`unreachable ${KWOK_POD_CIDR} metric ${new URL(inject('apiServerUrl')).port}`);
+    expect(await kwokPodRangeRoutes()).toContain(kwokPodRangeRoute(new URL(inject('apiServerUrl')).port));
     // Checked before dialling: were the route missing, this connection would leave the machine.
     expect(await routeTo(podIP)).toBe('unreachable');
-    const attempt = await dial(podIP, 6379, 5_000);
+    const attempt = await tryConnect(podIP, 6379, 5_000);
     expect(attempt.outcome).toBe('EHOSTUNREACH');
     expect(attempt.ms).toBeLessThan(1_000);
   });
@@ -79,12 +62,12 @@ describe("kwok's simulated node", () => {
       await cluster?.stop();
       await rm(dir, { recursive: true, force: true });
     });
-    const routes = async () => (await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR])).split('\n').map((route) => route.trim()).filter(Boolean).sort();
+    const routes = kwokPodRangeRoutes;
     // The run's own cluster has one; clusters of other runs may come and go meanwhile.
     const ofRun = (await routes()).filter((route) => route.endsWith(` metric ${new URL(inject('apiServerUrl')).port}`));
     expect(ofRun).toHaveLength(1);
     cluster = await startCluster({ dir });
-    const own = `unreachable ${KWOK_POD_CIDR} metric ${cluster.ports.apiServer}`;
+    const own = kwokPodRangeRoute(cluster.ports.apiServer);
     expect(await routes()).toEqual(expect.arrayContaining([...ofRun, own]));
     await cluster.stop();
     cluster = undefined;

@@ -1,10 +1,9 @@
-import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { Resources } from '../../../src/client/resources.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { runCommand } from '../../cluster/host-changes.js';
-import { KWOK_POD_CIDR, routeTo } from '../../cluster/kwok-network.js';
+import { kwokPodRangeRoute, kwokPodRangeRoutes, routeTo, tryConnect } from '../../cluster/kwok-network.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { BRIDGE, CLUSTER_DNS_IP, FORWARD_CHAIN, IMAGES } from '../../cluster/real-node/node-config.js';
 import { resolveWith } from '../../cluster/real-node/real-node.js';
@@ -32,29 +31,14 @@ async function startPod(namespace: string, name: string, labels: Record<string, 
   }, { description: `pod ${namespace}/${name} to be Ready`, timeoutMs: 60_000, intervalMs: 200 });
 }
 
-/** Connects from the host; resolves with how it ended and how long that took. */
-function connectFromHost(host: string, port: number, timeoutMs: number): Promise<{ outcome: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (outcome: string) => {
-      socket.destroy();
-      resolve({ outcome, ms: Date.now() - started });
-    };
-    socket.setTimeout(timeoutMs, () => done('timeout'));
-    socket.once('connect', () => done('connected'));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
-  });
-}
 
 describe('the real node keeps every packet on this machine', () => {
   it("refuses a connection to kwok's pod range at once, from the host and from a pod", async () => {
     // Checked before anything dials: were the route missing, the attempt would leave the machine.
     // This cluster's own route (its metric is the API server's port), not another cluster's.
-    const routes = (await runCommand(['ip', 'route', 'show', 'type', 'unreachable', KWOK_POD_CIDR])).split('\n').map((route) => route.trim());
-    expect(routes).toContain(`unreachable ${KWOK_POD_CIDR} metric ${new URL(inject('apiServerUrl')).port}`);
+    expect(await kwokPodRangeRoutes()).toContain(kwokPodRangeRoute(new URL(inject('apiServerUrl')).port));
     expect(await routeTo(KWOK_POD_ADDRESS)).toBe('unreachable');
-    const fromHost = await connectFromHost(KWOK_POD_ADDRESS, 6379, 5_000);
+    const fromHost = await tryConnect(KWOK_POD_ADDRESS, 6379, 5_000);
     expect(fromHost.outcome).toBe('EHOSTUNREACH');
     expect(fromHost.ms).toBeLessThan(1_000);
 
