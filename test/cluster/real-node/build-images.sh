@@ -41,7 +41,11 @@ if command -v flock >/dev/null 2>&1; then flock 8; fi
 package_uris() {
   apt-get download --print-uris "${redis_packages[@]}" 2>/dev/null
 }
-if ! uris="$(package_uris)" || [ -z "$uris" ]; then
+# apt takes a second or two to answer; its answer changes only when its package lists do.
+lists_stamp="$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none) ${redis_packages[*]}"
+if [ -f "$images_root/.uris" ] && [ "$(head -n1 "$images_root/.uris")" = "$lists_stamp" ]; then
+  uris="$(tail -n +2 "$images_root/.uris")"
+elif ! uris="$(package_uris)" || [ -z "$uris" ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq >/dev/null
     uris="$(package_uris)"
@@ -51,6 +55,7 @@ if ! uris="$(package_uris)" || [ -z "$uris" ]; then
   fi
 fi
 uris="$(sort <<<"$uris")"
+printf '%s\n%s\n' "$lists_stamp" "$uris" >"$images_root/.uris"
 
 key="$( { awk '{ print $2, $4 }' <<<"$uris"; sha256sum <"$pause_binary"; sha256sum <"$here/build-images.sh"; } | sha256sum | cut -c1-16)"
 out="$images_root/$key"
