@@ -2,7 +2,8 @@
  * vitest globalSetup of the `redis` project: one local control plane with a real node per test
  * run, in a temporary directory, stopped in teardown. The host is read before `up` and after
  * `down`: any route, rule, link, sysctl, mount, cgroup, path or process the node left behind
- * fails the run, listed. If the run dies before teardown, the watchdog runs `down`.
+ * is listed and fails the run (exit code 1). If the run dies before teardown, the watchdog runs
+ * `down`.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -32,12 +33,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('apiServerUrl', cluster.server);
   project.provide('clusterDir', dir);
   return async () => {
-    await cluster.stop();
+    const problems: string[] = [];
+    await cluster.stop().catch((error: unknown) => problems.push(`down: ${error instanceof Error ? error.message : String(error)}`));
     const leftovers = [
+      ...problems,
       ...hostSnapshotDifferences(before, await takeHostSnapshot()),
       ...(await processesNaming(dir)).map((process) => `process: ${process}`),
       ...(existsSync(dir) ? [`directory: ${dir}`] : []),
     ];
-    if (leftovers.length > 0) throw new Error(`the real node's down left this behind:\n  ${leftovers.join('\n  ')}`);
+    if (leftovers.length > 0) {
+      // vitest reports an error thrown here but still exits 0; the run must fail.
+      console.error(`FAIL: the real node's down left this behind:\n  ${leftovers.join('\n  ')}`);
+      process.exitCode = 1;
+    }
   };
 }
