@@ -56,7 +56,8 @@ export interface StartClusterOptions {
    */
   readonly realNode?: boolean;
   /**
-   * kube-controller-manager's --node-monitor-grace-period.
+   * How long a node may go without a heartbeat before kube-controller-manager marks it NotReady
+   * (its --node-monitor-grace-period and --node-startup-grace-period).
    * @default DEFAULT_NODE_MONITOR_GRACE_PERIOD
    */
   readonly nodeMonitorGracePeriod?: string;
