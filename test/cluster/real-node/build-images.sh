@@ -73,7 +73,16 @@ while read -r _uri file _size hash; do
 done <<<"$uris"
 if [ "${#missing_debs[@]}" -gt 0 ]; then
   # apt's sandbox user cannot write into root's cache; as root the download is simply unsandboxed.
-  (cd "$debs_dir" && apt-get download -o APT::Sandbox::User=root "${missing_debs[@]}" >/dev/null)
+  if ! (cd "$debs_dir" && apt-get download -o APT::Sandbox::User=root "${missing_debs[@]}" >/dev/null); then
+    # Package lists older than the archive name versions it no longer has: refresh, start again.
+    rm -f "$images_root/.uris"
+    if [ "$(id -u)" = 0 ] && [ -z "${REDIS_OPERATOR_APT_REFRESHED:-}" ]; then
+      apt-get update -qq >/dev/null
+      REDIS_OPERATOR_APT_REFRESHED=1 exec bash "$here/build-images.sh" "$pause_binary"
+    fi
+    echo "Could not download the redis image's Debian packages (${missing_debs[*]})." >&2
+    exit 1
+  fi
 fi
 deb_file() {
   awk -v package="$1" '{ split($2, parts, "_"); if (parts[1] == package) print $2 }' <<<"$uris"
