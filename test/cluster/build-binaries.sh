@@ -127,8 +127,14 @@ fi
 needs() { grep -qx "$1" <<<"$missing"; }
 
 started=$SECONDS
-targets="$bin_dir"
-if [ "$real_node" = true ]; then targets+=" and $real_node_bin_dir"; fi
+targets=""
+for name in $missing; do
+  case " ${real_node_binaries[*]} " in
+    *" $name "*) target="$real_node_bin_dir" ;;
+    *) target="$bin_dir" ;;
+  esac
+  case " $targets " in *" $target "*) ;; *) targets+="${targets:+ and }$target" ;; esac
+done
 echo "Building $(echo $missing | sed 's/ /, /g') into $targets; a first build takes about 5 minutes for the control plane and as long again for the real node." >&2
 
 # A module of our own that requires the command's module and names the commands as tools, so
