@@ -13,7 +13,7 @@ import { freeLoopbackPorts } from './ports.js';
 import { isRunning, logTail, spawnComponent, stopComponents, type ComponentRecord } from './processes.js';
 import { acquireRealNodeLock, releaseRealNodeLock } from './real-node/lock.js';
 import { REAL_NODE_NAME } from './real-node/node-config.js';
-import { startRealNode } from './real-node/real-node.js';
+import { checkRealNodePrerequisites, startRealNode } from './real-node/real-node.js';
 import { REAL_NODE_COMPONENTS, stopRealNode } from './real-node/teardown.js';
 import { waitFor } from './wait.js';
 
@@ -134,6 +134,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
   }
 
   const realNode = options.realNode ?? false;
+  if (realNode) await checkRealNodePrerequisites();
   await mkdir(dir, { recursive: true });
   let realNodeLock: ComponentRecord | undefined;
   if (realNode) {

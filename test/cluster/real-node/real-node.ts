@@ -94,7 +94,8 @@ export class RealNodePrerequisiteError extends Error {
 
 const REQUIRED_COMMANDS = ['containerd', 'ctr', 'runc', 'iptables', 'ip6tables', 'ip', 'flock', 'mount', 'umount'] as const;
 
-async function checkPrerequisites(): Promise<void> {
+/** Fails with what to install (or that root is needed) before anything of the node starts. */
+export async function checkRealNodePrerequisites(): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new RealNodePrerequisiteError('the real node needs root: it creates a bridge, iptables rules and cgroups, and runs a kubelet and containerd');
   }
@@ -286,7 +287,6 @@ async function importImages(paths: NodePaths, binaries: RealNodeBinaries): Promi
  */
 export async function startRealNode(context: RealNodeStartContext): Promise<void> {
   const { dir, certificates, binaries, hostChanges: changes, log } = context;
-  await checkPrerequisites();
   await removeLeftovers(log);
   const paths = nodePaths(dir);
   const [corednsHealth, corednsReady] = await freeLoopbackPorts(2);
