@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderRedisConf } from '../../../src/config/render.js';
 import { Resources } from '../../../src/client/resources.js';
 import type { KubeObject } from '../../../src/client/objects.js';
@@ -6,8 +6,7 @@ import { freshNamespace } from '../../cluster/namespace.js';
 import { IMAGES } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { createInstance, testClient, waitForReady } from '../../support/kube.js';
-import { startOperator, type RunningOperator } from '../../support/operator.js';
-import { connectRedis, containerPid, execInPod, getPod, instancePods, isReady, type Pod } from '../support/real-node.js';
+import { connectRedis, containerPid, execInPod, getPod, instancePods, isReady, operatorForTheseTests, type Pod } from '../support/real-node.js';
 
 // Values Redis reports through CONFIG GET exactly as written.
 const CONFIG: Record<string, string> = {
@@ -23,13 +22,7 @@ const CONFIG: Record<string, string> = {
 };
 
 describe('Redis on the real node runs what the operator rendered', () => {
-  let operator: RunningOperator;
-  beforeAll(async () => {
-    operator = await startOperator();
-  });
-  afterAll(async () => {
-    await operator?.stop();
-  });
+  operatorForTheseTests();
 
   it("mounts exactly the rendered redis.conf, and CONFIG GET of every spec.config directive returns the rendered value in every pod", async () => {
     const client = testClient();

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RedisInstanceSpec } from '../../../src/api/redis-instance.js';
-import { Resources } from '../../../src/client/resources.js';
-import type { KubeObject } from '../../../src/client/objects.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { IMAGES } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { createInstance, getInstance, getStatefulSet, patchSpec, testClient, waitForReady } from '../../support/kube.js';
-import { startOperator, type RunningOperator } from '../../support/operator.js';
-import { clientServiceAddress, connectRedis, instancePods, isReady, missingKeys, writeKeys } from '../support/real-node.js';
+import {
+  clientServiceAddress, connectRedis, createPasswordSecret, instancePods, isReady, missingKeys, operatorForTheseTests, writeKeys,
+} from '../support/real-node.js';
 
 const KEYS = 10_000;
 const PASSWORD = 'real-node-data-secret';
@@ -24,20 +23,12 @@ const CHANGES: ReadonlyArray<{ readonly what: string; readonly patch: Record<str
 ];
 
 describe('data on the real node survives every change class', () => {
-  let operator: RunningOperator;
-  beforeAll(async () => {
-    operator = await startOperator();
-  });
-  afterAll(async () => {
-    await operator?.stop();
-  });
+  operatorForTheseTests();
 
   it('keeps every acknowledged key readable from the primary through image, resources, config (Recreate and Rolling), storage size and replicas 3 -> 5 -> 3', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace({ prefix: 'data' });
-    await client.create(Resources.secret, {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'store-auth', namespace: ns }, stringData: { password: PASSWORD },
-    } as KubeObject);
+    await createPasswordSecret(client, ns, 'store-auth', PASSWORD);
     const spec: RedisInstanceSpec = {
       replicas: 3,
       image: IMAGES.redis,

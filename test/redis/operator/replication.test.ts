@@ -1,31 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Resources } from '../../../src/client/resources.js';
-import type { KubeObject } from '../../../src/client/objects.js';
+import { describe, expect, it } from 'vitest';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { IMAGES, REAL_NODE_NAME } from '../../cluster/real-node/node-config.js';
 import { createInstance, testClient, waitForReady } from '../../support/kube.js';
-import { startOperator, type RunningOperator } from '../../support/operator.js';
 import {
-  clientServiceAddress, connectRedis, instancePods, replicationInfo, waitForReplicasInSync, writeKeys, missingKeys,
+  clientServiceAddress, connectRedis, createPasswordSecret, instancePods, missingKeys, operatorForTheseTests, replicationInfo,
+  waitForReplicasInSync, writeKeys,
 } from '../support/real-node.js';
 
 const PASSWORD = 'real-node-replication-secret';
 
 describe('a replicated, password-protected instance on the real node', () => {
-  let operator: RunningOperator;
-  beforeAll(async () => {
-    operator = await startOperator();
-  });
-  afterAll(async () => {
-    await operator?.stop();
-  });
+  operatorForTheseTests();
 
   it('becomes Ready; a client through the NAME Service writes and reads with the password; every replica links up and catches up; a wrong password is refused', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace({ prefix: 'repl' });
-    await client.create(Resources.secret, {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sessions-auth', namespace: ns }, stringData: { password: PASSWORD },
-    } as KubeObject);
+    await createPasswordSecret(client, ns, 'sessions-auth', PASSWORD);
     await createInstance(client, ns, 'sessions', {
       replicas: 3,
       image: IMAGES.redis,

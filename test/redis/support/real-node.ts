@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { Exec, type V1Status } from '@kubernetes/client-node';
 import { createClient, type RedisClientType } from 'redis';
-import { inject, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, inject, onTestFinished } from 'vitest';
 import type { KubeClient } from '../../../src/client/kube-client.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { Resources } from '../../../src/client/resources.js';
@@ -16,6 +16,7 @@ import { testKubeConfig } from '../../cluster/namespace.js';
 import { nodePaths } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { listPods } from '../../support/kube.js';
+import { startOperator } from '../../support/operator.js';
 
 export interface Pod extends KubeObject {
   spec: { nodeName?: string; containers: Array<{ name: string; image: string }> };
@@ -174,4 +175,22 @@ export async function waitForReplicasInSync(replicas: readonly Redis[], primary:
     },
     { description: 'every replica to be linked to the primary and caught up', timeoutMs, intervalMs: 200 },
   );
+}
+
+/** Runs the operator in-process for the tests of the calling file (its describe block). */
+export function operatorForTheseTests(): void {
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    stop = (await startOperator()).stop;
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+}
+
+/** A Secret whose `password` key `spec.auth.secretName` can name. */
+export async function createPasswordSecret(client: KubeClient, namespace: string, name: string, password: string): Promise<void> {
+  await client.create(Resources.secret, {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { password },
+  } as KubeObject);
 }
