@@ -58,7 +58,8 @@ export interface StartClusterOptions {
   /**
    * How long a node may go without a heartbeat before kube-controller-manager marks it NotReady
    * (its --node-monitor-grace-period and --node-startup-grace-period).
-   * @default DEFAULT_NODE_MONITOR_GRACE_PERIOD
+   * @default DEFAULT_NODE_MONITOR_GRACE_PERIOD with kwok; Kubernetes' own (40 s, and one minute
+   * after registering) with the real node, whose kubelet renews its Lease itself
    */
   readonly nodeMonitorGracePeriod?: string;
 }
@@ -220,7 +221,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
     await makeKwokPodRangeUnroutable(hostChanges, ports.apiServer, log);
     const args = componentArgs(dir, certificates, ports, kubeconfigPath, componentKubeconfigs, {
       realNode,
-      nodeMonitorGracePeriod: options.nodeMonitorGracePeriod ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD,
+      nodeMonitorGracePeriod: options.nodeMonitorGracePeriod ?? (realNode ? undefined : DEFAULT_NODE_MONITOR_GRACE_PERIOD),
     });
     const etcd = await start('etcd', binaries.etcd, args.etcd);
     const apiServerProcess = await start('kube-apiserver', binaries.kubeApiserver, args.kubeApiserver);
@@ -443,7 +444,7 @@ function componentArgs(
   ports: ClusterPorts,
   adminKubeconfig: string,
   kubeconfigs: { controllerManager: string; scheduler: string },
-  options: { realNode: boolean; nodeMonitorGracePeriod: string },
+  options: { realNode: boolean; nodeMonitorGracePeriod: string | undefined },
 ): Record<keyof ControlPlaneBinaries, string[]> {
   const etcdClientUrl = `http://127.0.0.1:${ports.etcdClient}`;
   const etcdPeerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
@@ -519,10 +520,11 @@ function componentArgs(
       // kwok renews its node's Lease like a kubelet (--node-lease-duration-seconds), but on two
       // shared cores under a benchmark's load its renewals can run late, and a node presumed
       // lost has all its pods marked NotReady for good (no kubelet comes back to say otherwise).
-      // Give the simulated node the patience a loaded machine needs.
-      `--node-monitor-grace-period=${options.nodeMonitorGracePeriod}`,
-      // A node that has just registered gets this long instead (default one minute).
-      `--node-startup-grace-period=${options.nodeMonitorGracePeriod}`,
+      // Give the simulated node the patience a loaded machine needs; a node that has just
+      // registered gets the startup grace period instead (default one minute).
+      ...(options.nodeMonitorGracePeriod === undefined
+        ? []
+        : [`--node-monitor-grace-period=${options.nodeMonitorGracePeriod}`, `--node-startup-grace-period=${options.nodeMonitorGracePeriod}`]),
     ],
     kubeScheduler: [
       `--kubeconfig=${kubeconfigs.scheduler}`,
