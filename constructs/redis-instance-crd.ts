@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
-import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
+import { DEFAULT_FAILOVER_AFTER_SECONDS, DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
 import {
   CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NAME_KIND, directiveNameMessage, nullConfigValueMessage, refusedDirectiveMessage,
   requestAboveLimitMessage,
@@ -92,7 +92,7 @@ const specSchema: Schema = {
   properties: {
     replicas: {
       type: 'integer', format: 'int32', minimum: 0, maximum: LIMITS.maxReplicas, default: DEFAULT_REPLICAS,
-      description: '1 is a standalone Redis; more is a primary (ordinal 0) with read replicas. Rolled in place.',
+      description: '1 is a standalone Redis (a restart of its pod is an outage); more is one primary, chosen by the operator, with read replicas that take over from it. Rolled in place.',
     },
     image: {
       type: 'string', minLength: 1, maxLength: LIMITS.imageLength, default: DEFAULT_IMAGE,
@@ -192,6 +192,18 @@ const specSchema: Schema = {
         },
       },
     },
+    failover: {
+      type: 'object',
+      description: 'When the operator promotes a replica because the primary is lost.',
+      default: {},
+      properties: {
+        afterSeconds: {
+          type: 'integer', format: 'int32', minimum: LIMITS.minFailoverAfterSeconds, maximum: LIMITS.maxFailoverAfterSeconds,
+          default: DEFAULT_FAILOVER_AFTER_SECONDS,
+          description: `How long the primary's pod may be not Ready, or Redis on it silent, before the most advanced replica is promoted (default ${DEFAULT_FAILOVER_AFTER_SECONDS}). Only with more than one replica.`,
+        },
+      },
+    },
     auth: {
       type: 'object',
       description: 'Password authentication. Without it Redis accepts every client that reaches it.',
@@ -211,7 +223,7 @@ const conditionSchema: Schema = {
   description: 'One aspect of the instance\'s state, as Kubernetes conditions are.',
   required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
   properties: {
-    type: { type: 'string', maxLength: 316, description: 'Ready, Progressing or Degraded.' },
+    type: { type: 'string', maxLength: 316, description: 'Ready, Progressing, Degraded, Writable or ReplicasInSync.' },
     status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'Whether the condition holds: True, False or Unknown.' },
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'The metadata.generation the condition was computed from.' },
     lastTransitionTime: { type: 'string', format: 'date-time', description: 'When status last changed.' },
@@ -253,9 +265,44 @@ const statusSchema: Schema = {
         },
       },
     },
+    primary: {
+      type: 'string', maxLength: 253,
+      description: 'The pod the operator made primary; the client Service NAME reaches it through its role label.',
+    },
+    primaryUID: { type: 'string', maxLength: 64, description: 'The UID of that pod when it was made primary.' },
+    pods: {
+      type: 'array',
+      description: 'Each pod as the operator last saw it through Redis.',
+      maxItems: LIMITS.maxReplicas + 1,
+      items: {
+        type: 'object',
+        description: 'One pod.',
+        required: ['name', 'role', 'ready'],
+        properties: {
+          name: { type: 'string', maxLength: 253, description: 'The pod.' },
+          role: { type: 'string', enum: ['primary', 'replica', 'unknown'], description: 'What Redis on the pod says it is; unknown while it does not answer.' },
+          ready: { type: 'boolean', description: 'The pod\'s Ready condition.' },
+          link: { type: 'string', enum: ['up', 'down'], description: 'A replica\'s link to the primary.' },
+          lagBytes: { type: 'integer', format: 'int64', minimum: 0, description: 'How far a replica is behind the primary (bytes of the replication stream); absent while it is in sync.' },
+        },
+      },
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+    },
+    lastFailover: {
+      type: 'object',
+      description: 'The last time a replica was promoted because the primary was lost.',
+      required: ['time', 'from', 'to', 'reason'],
+      properties: {
+        time: { type: 'string', format: 'date-time', description: 'When the new primary was recorded.' },
+        from: { type: 'string', maxLength: 253, description: 'The lost primary.' },
+        to: { type: 'string', maxLength: 253, description: 'The promoted replica.' },
+        reason: { type: 'string', maxLength: 1024, description: 'Why the old primary counted as lost.' },
+      },
+    },
     conditions: {
       type: 'array',
-      description: 'Ready, Progressing and Degraded, with reasons.',
+      description: 'Ready, Progressing, Degraded, Writable and ReplicasInSync, with reasons.',
       items: conditionSchema,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -291,6 +338,7 @@ export const CRD_SPEC = {
       { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
       { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
       { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+      { name: 'Primary', type: 'string', jsonPath: '.status.primary' },
       { name: 'Image', type: 'string', jsonPath: '.spec.image' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { LABEL_POD_NAME, REDIS_PORT, ownedNames } from '../src/api/names.js';
+import { REDIS_PORT, ROLE_LABEL, ownedNames } from '../src/api/names.js';
 
 export interface RedisServicesProps {
   readonly instanceName: string;
@@ -18,12 +18,15 @@ const PORTS: k8s.ServicePort[] = [{
 
 /**
  * The headless Service `NAME-headless` gives each pod a stable DNS name (the StatefulSet's
- * serviceName); the client Service `NAME` reaches the primary only, so writes never land on a
- * read-only replica.
+ * serviceName). The client Service `NAME` reaches the pod the operator labelled primary, so
+ * writes never land on a read-only replica and follow the primary when it moves; `NAME-replicas`
+ * reaches the pods it labelled replica, for reads. A pod without a role label (new, or not yet
+ * looked at by the operator) is in neither.
  */
 export class RedisServices extends Construct {
   readonly headless: k8s.KubeService;
   readonly client: k8s.KubeService;
+  readonly replicas: k8s.KubeService;
 
   constructor(scope: Construct, id: string, props: RedisServicesProps) {
     super(scope, id);
@@ -48,7 +51,15 @@ export class RedisServices extends Construct {
       metadata: metadata(names.clientService),
       spec: {
         type: 'ClusterIP',
-        selector: { ...props.labels, [LABEL_POD_NAME]: names.primaryPod },
+        selector: { ...props.labels, [ROLE_LABEL]: 'primary' },
+        ports: PORTS,
+      },
+    });
+    this.replicas = new k8s.KubeService(this, 'Replicas', {
+      metadata: metadata(names.replicasService),
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...props.labels, [ROLE_LABEL]: 'replica' },
         ports: PORTS,
       },
     });

@@ -10,7 +10,9 @@ export const RUN_MOUNT = '/run/redis';
  * The container's shell entry point. The ConfigMap is shared by every pod, but replication and
  * the password differ per pod or must stay out of the ConfigMap, so each pod writes a small file
  * that includes the shared one and adds:
- * - `replicaof` the primary (ordinal 0) on every other ordinal;
+ * - `replicaof` the client Service unless REDIS_ROLE is `primary`: only the pod the operator
+ *   labelled primary starts as one (its data is on its volume); any other pod, a new one or one
+ *   whose role moved while it was down, starts as a replica and never serves writes;
  * - `requirepass`/`masterauth` from the Secret, read from the environment, never from the
  *   ConfigMap. REDIS_PASSWORD is set exactly when spec.auth.secretName is, so authentication is
  *   never silently off: a password that breaks the rule of src/config/password.ts (empty, a line
@@ -22,8 +24,8 @@ export const RUN_MOUNT = '/run/redis';
  * expands `$(VAR)` in a container's command.
  */
 // Shell text kept verbatim (no "${" in it, so the template literal interpolates nothing);
-// @...@ placeholders are filled in below. REDIS_PRIMARY_HOST and REDIS_PRIMARY_PORT come from
-// the pod's environment.
+// @...@ placeholders are filled in below. REDIS_ROLE, REDIS_PRIMARY_HOST and REDIS_PRIMARY_PORT
+// come from the pod's environment.
 const SCRIPT = String.raw`set -e
 conf="@RUN_DIR@/redis.conf"
 @STRIP_PASSWORD_NEWLINE@
@@ -42,8 +44,8 @@ if [ -n "$REDIS_PASSWORD_SET" ]; then
 fi
 {
   echo "include @CONFIG_FILE@"
-  case "$POD_NAME" in
-    *-0) ;;
+  case "$REDIS_ROLE" in
+    primary) ;;
     *) echo "replicaof $REDIS_PRIMARY_HOST $REDIS_PRIMARY_PORT" ;;
   esac
   if [ -n "$REDIS_PASSWORD_SET" ]; then

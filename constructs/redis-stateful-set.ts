@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import type { DefaultedSpec } from '../src/api/redis-instance.js';
-import { CONFIG_HASH_ANNOTATION, DATA_VOLUME, REDIS_PORT, ownedNames } from '../src/api/names.js';
+import { CONFIG_HASH_ANNOTATION, DATA_VOLUME, REDIS_PORT, ROLE_LABEL, ownedNames } from '../src/api/names.js';
 import { DATA_DIR } from '../src/config/render.js';
 import { CONFIG_MOUNT, RUN_MOUNT, readinessProbeScript, startupScript } from './redis-startup-script.js';
 
@@ -26,9 +26,11 @@ function quantities(map: Readonly<Record<string, string>> | undefined) {
 }
 
 /**
- * StatefulSet `NAME`: ordinal 0 is the primary, the others replicate from it through the
- * headless Service's DNS name. Rolling updates go from the highest ordinal down (the
- * StatefulSet controller's order), so the primary restarts last.
+ * StatefulSet `NAME`. Which pod is primary is the operator's decision, marked by the role label
+ * it sets on the pod (never in this template): a pod starts as primary only when it carries
+ * `role: primary`, every other pod as a replica of the client Service, which reaches whichever
+ * pod holds that label. `updateStrategy: OnDelete`: the StatefulSet controller never replaces a
+ * pod on its own; the operator does, replicas first and the primary after a hand-over.
  */
 export class RedisStatefulSet extends Construct {
   readonly apiObject: k8s.KubeStatefulSet;
@@ -45,8 +47,12 @@ export class RedisStatefulSet extends Construct {
     const env: k8s.EnvVar[] = [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      // The kubelet expands $(POD_NAMESPACE) from the variable above.
-      { name: 'REDIS_PRIMARY_HOST', value: `${names.primaryPod}.${names.headlessService}.$(POD_NAMESPACE).svc` },
+      // The kubelet resolves a label fieldRef each time it starts the container, so a container
+      // that restarts sees the role the operator set last; a new pod has none (empty).
+      { name: 'REDIS_ROLE', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${ROLE_LABEL}']` } } },
+      // The kubelet expands $(POD_NAMESPACE) from the variable above. Redis resolves the name
+      // itself when it connects, so a pod started as a replica follows whoever is primary then.
+      { name: 'REDIS_PRIMARY_HOST', value: `${names.clientService}.$(POD_NAMESPACE).svc` },
       { name: 'REDIS_PRIMARY_PORT', value: String(REDIS_PORT) },
       ...(passwordFrom
         ? [
@@ -70,7 +76,9 @@ export class RedisStatefulSet extends Construct {
         replicas: spec.replicas,
         selector: { matchLabels: props.selectorLabels },
         podManagementPolicy: 'OrderedReady',
-        updateStrategy: { type: 'RollingUpdate' },
+        // The operator replaces outdated pods itself, in the order Redis needs (replicas first,
+        // each back in sync before the next, the primary only after it handed over).
+        updateStrategy: { type: 'OnDelete' },
         // Scaling down never deletes a PVC. Deleting the instance deletes them only when the user
         // asked for it (storage.reclaimPolicy: Delete); the StatefulSet controller then owns the
         // claims and garbage collection removes them with it. An orphaning delete (Recreate)

@@ -112,6 +112,13 @@ export interface RedisInstanceSpec {
   readonly config?: { [key: string]: string };
 
   /**
+   * When the operator promotes a replica because the primary is lost.
+   *
+   * @schema RedisInstanceSpec#failover
+   */
+  readonly failover?: RedisInstanceSpecFailover;
+
+  /**
    * The Redis container image. Rolled in place.
    *
    * @schema RedisInstanceSpec#image
@@ -119,7 +126,7 @@ export interface RedisInstanceSpec {
   readonly image?: string;
 
   /**
-   * 1 is a standalone Redis; more is a primary (ordinal 0) with read replicas. Rolled in place.
+   * 1 is a standalone Redis (a restart of its pod is an outage); more is one primary, chosen by the operator, with read replicas that take over from it. Rolled in place.
    *
    * @schema RedisInstanceSpec#replicas
    */
@@ -156,6 +163,7 @@ export function toJson_RedisInstanceSpec(obj: RedisInstanceSpec | undefined): Re
   const result = {
     'auth': toJson_RedisInstanceSpecAuth(obj.auth),
     'config': ((obj.config) === undefined) ? undefined : (Object.entries(obj.config).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'failover': toJson_RedisInstanceSpecFailover(obj.failover),
     'image': obj.image,
     'replicas': obj.replicas,
     'resources': toJson_RedisInstanceSpecResources(obj.resources),
@@ -189,6 +197,34 @@ export function toJson_RedisInstanceSpecAuth(obj: RedisInstanceSpecAuth | undefi
   if (obj === undefined) { return undefined; }
   const result = {
     'secretName': obj.secretName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * When the operator promotes a replica because the primary is lost.
+ *
+ * @schema RedisInstanceSpecFailover
+ */
+export interface RedisInstanceSpecFailover {
+  /**
+   * How long the primary's pod may be not Ready, or Redis on it silent, before the most advanced replica is promoted (default 5). Only with more than one replica.
+   *
+   * @schema RedisInstanceSpecFailover#afterSeconds
+   */
+  readonly afterSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'RedisInstanceSpecFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RedisInstanceSpecFailover(obj: RedisInstanceSpecFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'afterSeconds': obj.afterSeconds,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -6,6 +6,9 @@ export const DEFAULT_REPLICAS = 1;
 export const DEFAULT_IMAGE = 'redis:7.2';
 /** Used when `spec.storage.size` is omitted. */
 export const DEFAULT_STORAGE_SIZE = '1Gi';
+/** Used when `spec.failover.afterSeconds` is omitted: long enough that a slow probe or a short
+ * network blip does not move the primary, short enough that writes come back within seconds. */
+export const DEFAULT_FAILOVER_AFTER_SECONDS = 5;
 /** Used when `metadata.namespace` is omitted (synth-only mode; the API server always sets it). */
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -32,6 +35,7 @@ export function withDefaults(instance: RedisInstance): DefaultedRedisInstance {
       },
       updatePolicy: { config: spec.updatePolicy?.config ?? 'Recreate' },
       auth: secretName !== undefined ? { secretName } : {},
+      failover: { afterSeconds: spec.failover?.afterSeconds ?? DEFAULT_FAILOVER_AFTER_SECONDS },
     },
   };
 }

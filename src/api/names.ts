@@ -14,6 +14,16 @@ export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** Set by the StatefulSet controller on every pod it creates. */
 export const LABEL_POD_NAME = 'statefulset.kubernetes.io/pod-name';
+/** Set by the StatefulSet controller: the revision (`NAME-<hash>`) the pod was created from. */
+export const LABEL_REVISION = 'controller-revision-hash';
+
+/**
+ * The role the operator gave a pod: `primary` or `replica`. Set only by the operator, on the pod
+ * itself, once Redis on it has been seen in that role; never in the pod template or a selector
+ * of the StatefulSet, so a new pod has none until the operator has looked at it.
+ */
+export const ROLE_LABEL = 'redis.github.com/role';
+export type PodRole = 'primary' | 'replica';
 
 /** Names of the objects owned by instance `name`. */
 export function ownedNames(name: string) {
@@ -22,9 +32,20 @@ export function ownedNames(name: string) {
     configMap: `${name}-config`,
     headlessService: `${name}-headless`,
     clientService: name,
+    replicasService: `${name}-replicas`,
     podDisruptionBudget: name,
-    primaryPod: `${name}-0`,
   } as const;
+}
+
+/** The name of the pod at `ordinal`, and the ordinal of a pod's name (undefined if it has none). */
+export function podName(instance: string, ordinal: number): string {
+  return `${instance}-${ordinal}`;
+}
+
+export function ordinalOf(instance: string, pod: string): number | undefined {
+  if (!pod.startsWith(`${instance}-`)) return undefined;
+  const rest = pod.slice(instance.length + 1);
+  return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
 }
 
 /** The labels every owned object carries; also the StatefulSet's selector. */

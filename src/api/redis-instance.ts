@@ -50,6 +50,13 @@ export interface RedisInstanceSpec {
     /** A Secret in the instance's namespace whose `password` key becomes requirepass/masterauth. */
     readonly secretName?: string;
   };
+  readonly failover?: {
+    /**
+     * How long the primary's pod may be not Ready, or Redis on it silent, before the most
+     * advanced replica is promoted. @default DEFAULT_FAILOVER_AFTER_SECONDS
+     */
+    readonly afterSeconds?: number;
+  };
 }
 
 export interface ObjectMeta {
@@ -82,6 +89,31 @@ export interface FieldChange {
 
 export type Phase = 'Pending' | 'Creating' | 'Updating' | 'Ready' | 'Degraded' | 'Terminating';
 
+/** One pod as status reports it. */
+export interface PodStatus {
+  readonly name: string;
+  /** What Redis on the pod says it is; `unknown` while it does not answer. */
+  readonly role: 'primary' | 'replica' | 'unknown';
+  readonly ready: boolean;
+  /** A replica's link to the primary. */
+  readonly link?: 'up' | 'down';
+  /**
+   * How far a replica is behind the primary, in bytes of the replication stream, when it is
+   * more than the in-sync bound; absent while it is in sync, so that steady writes do not turn
+   * into status writes.
+   */
+  readonly lagBytes?: number;
+}
+
+/** The last time the operator promoted a replica because the primary was lost. */
+export interface FailoverRecord {
+  readonly time: string;
+  readonly from: string;
+  readonly to: string;
+  /** Why the old primary counted as lost, as a sentence. */
+  readonly reason: string;
+}
+
 export interface RedisInstanceStatus {
   readonly observedGeneration?: number;
   readonly phase?: Phase;
@@ -95,6 +127,17 @@ export interface RedisInstanceStatus {
     readonly time: string;
   };
   readonly conditions?: readonly StatusCondition[];
+  /**
+   * The pod the operator made primary: the record the client Service's role label follows.
+   * Written before Redis is told (guarded by the resourceVersion that was read), so that two
+   * operators can never promote two pods.
+   */
+  readonly primary?: string;
+  /** The UID of that pod when it was made primary: a pod of the same name created later is a
+   * new pod that lost its role (it starts as a replica). */
+  readonly primaryUID?: string;
+  readonly pods?: readonly PodStatus[];
+  readonly lastFailover?: FailoverRecord;
 }
 
 export interface RedisInstance {
@@ -114,6 +157,7 @@ export interface DefaultedSpec {
   readonly storage: { readonly size: string; readonly storageClassName?: string; readonly reclaimPolicy: ReclaimPolicy };
   readonly updatePolicy: { readonly config: ConfigUpdatePolicy };
   readonly auth: { readonly secretName?: string };
+  readonly failover: { readonly afterSeconds: number };
 }
 
 export interface DefaultedRedisInstance extends Omit<RedisInstance, 'spec' | 'metadata'> {

@@ -29,6 +29,9 @@ export const LIMITS = {
   configValueLength: 4096,
   imageLength: 512,
   maxReplicas: 100,
+  /** spec.failover.afterSeconds: at least a second, at most an hour. */
+  minFailoverAfterSeconds: 1,
+  maxFailoverAfterSeconds: 3600,
 } as const;
 
 /** The refusal of a config value's character; the CRD's CEL rule builds the same sentence. */
@@ -73,7 +76,7 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RESOURCE_NAME = /^([a-z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
-const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth']);
+const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth', 'failover']);
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
 type Json = Record<string, unknown>;
@@ -153,7 +156,7 @@ function validateMetadata(c: Collector, metadata: unknown): void {
 
 function validateSpec(c: Collector, spec: Json): void {
   c.unknownFields('spec', spec, SPEC_FIELDS);
-  const { replicas, image, resources, config, storage, updatePolicy, auth } = spec;
+  const { replicas, image, resources, config, storage, updatePolicy, auth, failover } = spec;
   if (replicas !== undefined) {
     if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
       c.error('spec.replicas', `must be an integer, got ${describe(replicas)}`);
@@ -195,6 +198,17 @@ function validateSpec(c: Collector, spec: Json): void {
     c.unknownFields('spec.auth', auth, new Set(['secretName']));
     if (auth.secretName !== undefined) {
       c.name('spec.auth.secretName', auth.secretName, DNS_1123_SUBDOMAIN, 'a DNS-1123 subdomain (a Secret name)', 253);
+    }
+  }
+  if (failover !== undefined && c.object('spec.failover', failover)) {
+    c.unknownFields('spec.failover', failover, new Set(['afterSeconds']));
+    const after = failover.afterSeconds;
+    if (after !== undefined) {
+      if (typeof after !== 'number' || !Number.isInteger(after)) {
+        c.error('spec.failover.afterSeconds', `must be an integer, got ${describe(after)}`);
+      } else if (after < LIMITS.minFailoverAfterSeconds || after > LIMITS.maxFailoverAfterSeconds) {
+        c.error('spec.failover.afterSeconds', `must be between ${LIMITS.minFailoverAfterSeconds} and ${LIMITS.maxFailoverAfterSeconds}, got ${after}`);
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ export interface LiveObjects {
   readonly configMap?: KubeObject;
   readonly headlessService?: KubeObject;
   readonly clientService?: KubeObject;
+  readonly replicasService?: KubeObject;
   readonly podDisruptionBudget?: KubeObject;
 }
 
@@ -24,6 +25,7 @@ const OWNED: ReadonlyArray<readonly [keyof LiveObjects, ResourceType, (names: Na
   ['configMap', Resources.configMap, (n) => n.configMap],
   ['headlessService', Resources.service, (n) => n.headlessService],
   ['clientService', Resources.service, (n) => n.clientService],
+  ['replicasService', Resources.service, (n) => n.replicasService],
   ['podDisruptionBudget', Resources.podDisruptionBudget, (n) => n.podDisruptionBudget],
 ];
 

@@ -102,6 +102,7 @@ export function planInstance(
     compareCompanion(want('ConfigMap', names.configMap)!, live.configMap),
     compareCompanion(want('Service', names.headlessService)!, live.headlessService),
     compareCompanion(want('Service', names.clientService)!, live.clientService),
+    compareCompanion(want('Service', names.replicasService)!, live.replicasService),
   ];
   const pdb = want('PodDisruptionBudget', names.podDisruptionBudget);
   if (pdb) companions.push(compareCompanion(pdb, live.podDisruptionBudget));

@@ -25,8 +25,13 @@ export interface RunningRedis {
 export interface StartRedisOptions {
   /** The rendered redis.conf, as the ConfigMap holds it. */
   readonly redisConf: string;
-  /** The pod's name; ordinals other than 0 replicate from REDIS_PRIMARY_HOST. @default 'redis-0' */
+  /** The pod's name. @default 'redis-0' */
   readonly podName?: string;
+  /**
+   * The pod's role label as the downward API gives it (REDIS_ROLE): `primary`, or anything else
+   * (a replica of REDIS_PRIMARY_HOST). @default 'primary'
+   */
+  readonly role?: string;
   readonly env?: Record<string, string>;
   /** The shell that runs the start script, as a command line. @default ['sh'] */
   readonly shell?: readonly string[];
@@ -58,7 +63,7 @@ async function spawnStartupScript(options: StartRedisOptions): Promise<PreparedS
   const child: ChildProcess = spawn(
     shell,
     [...shellArgs, '-c', startupScript({ configDir, runDir }), 'redis-start', '--port', String(port), '--bind', '127.0.0.1'],
-    { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', POD_NAME: options.podName ?? 'redis-0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', POD_NAME: options.podName ?? 'redis-0', REDIS_ROLE: options.role ?? 'primary', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });

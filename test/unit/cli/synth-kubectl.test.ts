@@ -3,7 +3,7 @@ import { runCli } from '../../support/cli.js';
 import { kubectlRead } from '../../support/kubectl.js';
 import { HOSTILE_STRINGS } from '../../support/hostile-strings.js';
 
-const OWNED = new Set(['ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache-headless', 'Service/cache', 'PodDisruptionBudget/cache']);
+const OWNED = new Set(['ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache-headless', 'Service/cache', 'Service/cache-replicas', 'PodDisruptionBudget/cache']);
 
 interface KubeObject { kind: string; metadata: { name: string; namespace?: string } }
 

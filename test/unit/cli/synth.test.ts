@@ -85,7 +85,7 @@ describe('redis-operator synth', () => {
     expect(result.code).toBe(0);
     const objects = parseAllDocuments(result.stdout).map((d) => d.toJS());
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache-headless', 'Service/cache',
+      'ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache-headless', 'Service/cache', 'Service/cache-replicas',
     ]);
     const sts = objects[1];
     expect(sts.metadata.namespace).toBe('default');
@@ -100,7 +100,7 @@ describe('redis-operator synth', () => {
     expect(result.code).toBe(0);
     const objects = JSON.parse(result.stdout) as Array<{ kind: string; metadata: { name: string } }>;
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata.name)).toEqual(['sessions']);
-    expect(objects).toHaveLength(9);
+    expect(objects).toHaveLength(11);
   });
 
   it('accepts a kubectl-style List', async () => {

@@ -72,27 +72,32 @@ describe('the rendered redis.conf in a real redis-server', () => {
     expect(await redis.cli(['ping'], { REDISCLI_AUTH: password })).toBe('PONG');
   });
 
-  it('makes every ordinal but 0 a replica of the primary, authenticated with masterauth', async () => {
+  it('starts as primary only with the primary role label, and otherwise as a replica of REDIS_PRIMARY_HOST, authenticated with masterauth', async () => {
     const password = 'replication-secret';
     const conf = renderRedisConf({ appendonly: 'no' });
-    const primary = await startRedis({ redisConf: conf, podName: 'cache-0', env: { REDIS_PASSWORD: password } });
+    // Ordinal 1 holds the label: the primary is the operator's choice, not ordinal 0.
+    const primary = await startRedis({ redisConf: conf, podName: 'cache-1', role: 'primary', env: { REDIS_PASSWORD: password } });
     servers.push(primary);
-    const replica = await startRedis({
-      redisConf: conf,
-      podName: 'cache-1',
-      env: { REDIS_PASSWORD: password, REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(primary.port) },
-    });
-    servers.push(replica);
     const auth = { REDISCLI_AUTH: password };
+    const replicaEnv = { REDIS_PASSWORD: password, REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(primary.port) };
+    // A new pod has no label (empty); a label the operator moved says replica.
+    const replicas = await Promise.all([
+      startRedis({ redisConf: conf, podName: 'cache-0', role: '', env: replicaEnv }),
+      startRedis({ redisConf: conf, podName: 'cache-2', role: 'replica', env: replicaEnv }),
+    ]);
+    servers.push(...replicas);
+    expect(await primary.cli(['info', 'replication'], auth)).toContain('role:master');
     expect(await primary.cli(['set', 'greeting', 'hello'], auth)).toBe('OK');
-    const value = await waitFor(async () => {
-      const info = await replica.cli(['info', 'replication'], auth);
-      if (!info.includes('master_link_status:up')) return { done: false, observation: info };
-      const got = await replica.cli(['get', 'greeting'], auth);
-      return pollResult(got === 'hello' ? got : undefined, `get greeting -> ${got}`);
-    }, { description: 'the replica to sync from the primary', timeoutMs: 20_000, intervalMs: 100 });
-    expect(value).toBe('hello');
-    expect(await configGet(replica, 'replica-read-only', auth)).toBe('yes');
-    expect(await replica.cli(['set', 'k', 'v'], auth)).toMatch(/READONLY/);
+    for (const replica of replicas) {
+      const value = await waitFor(async () => {
+        const info = await replica.cli(['info', 'replication'], auth);
+        if (!info.includes('master_link_status:up')) return { done: false, observation: info };
+        const got = await replica.cli(['get', 'greeting'], auth);
+        return pollResult(got === 'hello' ? got : undefined, `get greeting -> ${got}`);
+      }, { description: 'the replica to sync from the primary', timeoutMs: 20_000, intervalMs: 100 });
+      expect(value).toBe('hello');
+      expect(await configGet(replica, 'replica-read-only', auth)).toBe('yes');
+      expect(await replica.cli(['set', 'k', 'v'], auth)).toMatch(/READONLY/);
+    }
   });
 });

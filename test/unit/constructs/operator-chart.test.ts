@@ -48,6 +48,6 @@ describe('OperatorChart', () => {
     expect(version.name).toBe('v1');
     expect(version.subresources.status).toEqual({});
     expect(version.subresources.scale.specReplicasPath).toBe('.spec.replicas');
-    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Phase', 'Ready', 'Replicas', 'Image', 'Age']);
+    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Phase', 'Ready', 'Replicas', 'Primary', 'Image', 'Age']);
   });
 });

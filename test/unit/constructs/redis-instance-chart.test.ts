@@ -36,7 +36,7 @@ describe('RedisInstanceChart', () => {
 
   it('names every owned object after the instance, in its namespace, with the standard labels', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/cache-config', 'PodDisruptionBudget/cache', 'Service/cache', 'Service/cache-headless', 'StatefulSet/cache',
+      'ConfigMap/cache-config', 'PodDisruptionBudget/cache', 'Service/cache', 'Service/cache-headless', 'Service/cache-replicas', 'StatefulSet/cache',
     ]);
     for (const o of objects) {
       expect(o.metadata.namespace).toBe('shop');
@@ -98,15 +98,26 @@ describe('RedisInstanceChart', () => {
     expect(names).not.toContain('REDISCLI_AUTH');
   });
 
-  it('points replicas at ordinal 0 through the headless Service', () => {
+  it('starts a pod as primary only when the operator labelled it so, and every other pod as a replica of the client Service', () => {
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
-    expect(env.REDIS_PRIMARY_HOST.value).toBe('cache-0.cache-headless.$(POD_NAMESPACE).svc');
-    expect(container.command.join(' ')).toMatch(/replicaof/);
+    expect(env.REDIS_ROLE.valueFrom.fieldRef).toEqual({ fieldPath: "metadata.labels['redis.github.com/role']" });
+    expect(env.REDIS_PRIMARY_HOST.value).toBe('cache.$(POD_NAMESPACE).svc');
+    expect(container.command.join(' ')).toMatch(/REDIS_ROLE[\s\S]*replicaof/);
     expect(find(objects, 'Service', 'cache-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: LABELS });
   });
 
-  it('sends clients to the primary only', () => {
-    expect(find(objects, 'Service', 'cache').spec.selector).toEqual({ ...LABELS, 'statefulset.kubernetes.io/pod-name': 'cache-0' });
+  it('never puts the role label in the pod template or the StatefulSet selector, where it would be every pod\'s', () => {
+    expect(sts.spec.template.metadata.labels).toEqual(LABELS);
+    expect(sts.spec.selector.matchLabels).toEqual(LABELS);
+  });
+
+  it('leaves replacing pods to the operator', () => {
+    expect(sts.spec.updateStrategy).toEqual({ type: 'OnDelete' });
+  });
+
+  it('sends clients to the pod labelled primary, and reads to the pods labelled replica', () => {
+    expect(find(objects, 'Service', 'cache').spec.selector).toEqual({ ...LABELS, 'redis.github.com/role': 'primary' });
+    expect(find(objects, 'Service', 'cache-replicas').spec).toMatchObject({ type: 'ClusterIP', selector: { ...LABELS, 'redis.github.com/role': 'replica' } });
   });
 
   it('lets at most one pod be disrupted at a time', () => {

@@ -82,8 +82,8 @@ describe('planInstance: the seed\'s table', () => {
   });
 
   it('creates the PDB when going above one replica and deletes it when going back', () => {
-    expect(plan({ replicas: 1 }, { replicas: 2 }).companions.map((a) => a.kind)).toEqual(['none', 'none', 'none', 'create']);
-    expect(plan({ replicas: 2 }, { replicas: 1 }).companions.map((a) => a.kind)).toEqual(['none', 'none', 'none', 'delete']);
+    expect(plan({ replicas: 1 }, { replicas: 2 }).companions.map((a) => a.kind)).toEqual(['none', 'none', 'none', 'none', 'create']);
+    expect(plan({ replicas: 2 }, { replicas: 1 }).companions.map((a) => a.kind)).toEqual(['none', 'none', 'none', 'none', 'delete']);
   });
 
   it('updates the ConfigMap on a config change', () => {
