@@ -150,6 +150,12 @@ class NodeRedisSession implements OpenRedisNodeSession {
     await this.run('FAILOVER ABORT', () => this.client.sendCommand(['FAILOVER', 'ABORT']));
   }
 
+  async disconnectClients(): Promise<number> {
+    // SKIPME yes is the default: the operator's own connection stays open.
+    const closed = await this.run('CLIENT KILL', () => this.client.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal']));
+    return typeof closed === 'number' ? closed : 0;
+  }
+
   async configSet(settings: Readonly<Record<string, string>>): Promise<readonly AppliedConfig[]> {
     const applied: AppliedConfig[] = [];
     for (const [name, requested] of Object.entries(settings)) {

@@ -75,6 +75,13 @@ export interface RedisNodeSession {
   /** FAILOVER ABORT. */
   abortFailover(): Promise<void>;
   /**
+   * CLIENT KILL TYPE normal: closes every ordinary client connection but this session's own
+   * (replicas and pub/sub clients stay). After the primary moved, clients that kept their TCP
+   * connection to the old one would get READONLY for good; closed, they reconnect through the
+   * client Service to the new one. Returns how many were closed.
+   */
+  disconnectClients(): Promise<number>;
+  /**
    * CONFIG SET for each directive (one command each, which every version accepts), then CONFIG
    * GET to check that the server holds what it was given (modulo the server's own spelling:
    * `100mb` reads back as `104857600`). Throws a `verification` error naming the directive when

@@ -33,6 +33,8 @@ export interface FakeRedisNode {
   readonly config: Map<string, string>;
   /** Sessions open right now (a test can check that none is left open). */
   openSessions: number;
+  /** Ordinary client connections of others (applications); CLIENT KILL TYPE normal closes them. */
+  clients: number;
 }
 
 export interface FakeRedisCall {
@@ -70,6 +72,7 @@ export class FakeRedis implements RedisAdmin {
       backlog: false,
       password: undefined,
       openSessions: 0,
+      clients: 0,
       ...rest,
       config: new Map(Object.entries({ maxmemory: '0', databases: '16', ...config })),
     };
@@ -220,6 +223,13 @@ class FakeSession implements OpenRedisNodeSession {
 
   async abortFailover(): Promise<void> {
     this.record('FAILOVER ABORT');
+  }
+
+  async disconnectClients(): Promise<number> {
+    this.record('CLIENT KILL TYPE normal');
+    const closed = this.node.clients;
+    this.node.clients = 0;
+    return closed;
   }
 
   async configSet(settings: Readonly<Record<string, string>>): Promise<readonly AppliedConfig[]> {

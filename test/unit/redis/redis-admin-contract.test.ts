@@ -1,3 +1,4 @@
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRedisConf } from '../../../src/config/render.js';
 import { withRedisNode, type RedisAdmin, type RedisAuth, type RedisNodeAddress } from '../../../src/redis/redis-admin.js';
@@ -17,6 +18,8 @@ interface Backend {
   readonly admin: RedisAdmin;
   readonly nodes: readonly [RedisNodeAddress, RedisNodeAddress, RedisNodeAddress];
   write(address: RedisNodeAddress, keys: number): Promise<void>;
+  /** An application's connection to a node; `open()` says whether it is still connected. */
+  connectApplication(address: RedisNodeAddress): Promise<{ open(): Promise<boolean> }>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ async function realBackend(): Promise<Backend> {
   const conf = renderRedisConf({ appendonly: 'no', 'repl-diskless-sync-delay': '0' });
   const servers: RunningRedis[] = await Promise.all(['a-0', 'b-0', 'c-0'].map((podName) => startRedis({ redisConf: conf, podName, env: { REDIS_PASSWORD: PASSWORD } })));
   const byPort = new Map(servers.map((s) => [s.port, s]));
+  const clients: Array<ReturnType<typeof createClient>> = [];
   return {
     admin: testRedisAdmin(),
     nodes: [addressOf(servers[0]!), addressOf(servers[1]!), addressOf(servers[2]!)],
@@ -31,7 +35,15 @@ async function realBackend(): Promise<Backend> {
       const server = byPort.get(address.port)!;
       for (let i = 0; i < keys; i++) await server.cli(['set', `key:${i}`, String(i)], { REDISCLI_AUTH: PASSWORD });
     },
+    async connectApplication(address) {
+      const client = createClient({ socket: { host: address.host, port: address.port, reconnectStrategy: false }, password: PASSWORD });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push(client);
+      return { open: async () => client.ping().then(() => true, () => false) };
+    },
     async stop() {
+      for (const client of clients) if (client.isOpen) client.destroy();
       await Promise.all(servers.map((s) => s.stop()));
     },
   };
@@ -45,6 +57,12 @@ async function fakeBackend(): Promise<Backend> {
     nodes: [nodes[0]!, nodes[1]!, nodes[2]!],
     async write(address, keys) {
       fake.write(address, keys * 30);
+    },
+    async connectApplication(address) {
+      const node = fake.node(address);
+      node.clients++;
+      const before = node.clients;
+      return { open: async () => node.clients >= before };
     },
     async stop() {},
   };
@@ -133,6 +151,19 @@ describe.each([
     expect(Object.keys(read).sort()).toEqual(['databases', 'maxmemory']);
     expect((await failureOf(withRedisNode(backend.admin, a, AUTH, (node) => node.configSet({ databases: '4' })))).message).toMatch(/immutable/);
     expect((await failureOf(withRedisNode(backend.admin, a, AUTH, (node) => node.configSet({ dir: '/tmp' })))).message).toMatch(/protected/);
+  });
+
+  it('closes the applications\' connections with CLIENT KILL TYPE normal, and keeps its own', async () => {
+    const [a] = backend.nodes;
+    const application = await backend.connectApplication(a);
+    expect(await application.open()).toBe(true);
+    const closed = await withRedisNode(backend.admin, a, AUTH, async (node) => {
+      const count = await node.disconnectClients();
+      await node.ping();
+      return count;
+    });
+    expect(closed).toBeGreaterThanOrEqual(1);
+    expect(await application.open()).toBe(false);
   });
 
   it('refuses a wrong password and an address the guard rejects', async () => {
