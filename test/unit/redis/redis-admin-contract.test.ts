@@ -27,7 +27,7 @@ async function realBackend(): Promise<Backend> {
   const conf = renderRedisConf({ appendonly: 'no', 'repl-diskless-sync-delay': '0' });
   const servers: RunningRedis[] = await Promise.all(['a-0', 'b-0', 'c-0'].map((podName) => startRedis({ redisConf: conf, podName, env: { REDIS_PASSWORD: PASSWORD } })));
   const byPort = new Map(servers.map((s) => [s.port, s]));
-  const clients: Array<ReturnType<typeof createClient>> = [];
+  const clients: Array<{ isOpen: boolean; destroy(): void }> = [];
   return {
     admin: testRedisAdmin(),
     nodes: [addressOf(servers[0]!), addressOf(servers[1]!), addressOf(servers[2]!)],
