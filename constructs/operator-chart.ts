@@ -23,8 +23,9 @@ export interface OperatorChartProps extends ChartProps {
 }
 
 /**
- * The controller's verbs, and no more: no wildcards, nothing on Secrets (pods read the password
- * themselves), no delete on PVCs or pods (the operator never deletes either).
+ * The controller's verbs, and no more: no wildcards, only `get` on Secrets (the auth Secret's
+ * password, to speak to Redis; never list or watch), no delete on PVCs. Pods are patched (the
+ * role label) and deleted one at a time to replace them in Redis's order.
  */
 export const OPERATOR_RULES: k8s.PolicyRule[] = [
   { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
@@ -37,7 +38,12 @@ export const OPERATOR_RULES: k8s.PolicyRule[] = [
   // Expanding volumes is a patch of the claim's requested size.
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  // Which node a pod runs on decides whether it may be dialed (simulated nodes run no Redis).
+  { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+  // A demoted primary's clients are closed once the client Service no longer lists it.
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 

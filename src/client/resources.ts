@@ -22,6 +22,8 @@ export const Resources = {
   podDisruptionBudget: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true },
   persistentVolumeClaim: { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true },
   pod: { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
+  node: { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
+  endpointSlice: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
   storageClass: { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', kind: 'StorageClass', namespaced: false },
   event: { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },

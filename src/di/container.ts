@@ -4,6 +4,12 @@ import { LifecycleService } from '../lifecycle/lifecycle-service.js';
 import { EventRecorder } from '../observability/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { Reconciler } from '../reconcile/reconciler.js';
+import { realNodeDialGuard, type NodeObject } from '../reconcile/real-node-guard.js';
+import { ReplicationReconciler } from '../reconcile/replication-reconciler.js';
+import type { PodObject } from '../reconcile/instance-pods.js';
+import { Resources } from '../client/resources.js';
+import { NodeRedisAdmin } from '../redis/node-redis-admin.js';
+import type { DialGuard, RedisAdmin } from '../redis/redis-admin.js';
 import type { StrategyMetrics } from '../observability/metrics.js';
 import type { ObjectCache } from '../reconcile/live-objects.js';
 import { RecreateStrategy } from '../strategies/recreate-strategy.js';
@@ -38,6 +44,10 @@ export interface OperatorDependencies {
   readonly strategies?: readonly UpdateStrategy[];
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /** @default pods of the operator's instances on real nodes (realNodeDialGuard over the caches) */
+  readonly dialGuard?: DialGuard;
+  /** @default NodeRedisAdmin with the dial guard */
+  readonly redisAdmin?: (guard: DialGuard) => RedisAdmin;
 }
 
 /** The operator's object graph. */
@@ -49,6 +59,13 @@ export function createOperatorContainer(deps: OperatorDependencies): Container {
   container.bind(TOKENS.Metrics).toConstantValue(deps.metrics);
   container.bind(TOKENS.Clock).toConstantValue(deps.clock ?? (() => new Date()));
   container.bind(TOKENS.EventRecorder).toConstantValue(new EventRecorder(deps.client, deps.logger));
+  const guard = deps.dialGuard ?? realNodeDialGuard({
+    pods: () => deps.cache.list(Resources.pod) as PodObject[],
+    node: (name) => deps.cache.get(Resources.node, '', name) as NodeObject | undefined,
+  });
+  container.bind(TOKENS.DialGuard).toConstantValue(guard);
+  container.bind(TOKENS.RedisAdmin).toConstantValue(deps.redisAdmin?.(guard) ?? new NodeRedisAdmin({ dialGuard: guard }));
+  container.bind(TOKENS.ReplicationReconciler).to(ReplicationReconciler).inSingletonScope();
   bindStrategies(container, deps.strategies);
   container.bind(TOKENS.LifecycleService).to(LifecycleService).inSingletonScope();
   container.bind(TOKENS.Reconciler).to(Reconciler).inSingletonScope();

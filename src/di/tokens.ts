@@ -14,4 +14,7 @@ export const TOKENS = {
   Clock: Symbol.for('redis-operator.Clock'),
   /** The only way to speak to Redis (src/redis/redis-admin.ts). */
   RedisAdmin: Symbol.for('redis-operator.RedisAdmin'),
+  /** Which addresses RedisAdmin may dial (src/reconcile/real-node-guard.ts). */
+  DialGuard: Symbol.for('redis-operator.DialGuard'),
+  ReplicationReconciler: Symbol.for('redis-operator.ReplicationReconciler'),
 } as const;

@@ -54,8 +54,9 @@ export interface OperatorManagerOptions {
   readonly metrics?: Metrics;
 }
 
-/** The kinds the operator owns, watched only where it put its managed-by label. */
-const OWNED: readonly ResourceType[] = [Resources.statefulSet, Resources.configMap, Resources.service, Resources.podDisruptionBudget];
+/** The kinds the operator owns, watched only where it put its managed-by label. Pods carry it
+ * from the pod template: their readiness and role wake the instance. */
+const OWNED: readonly ResourceType[] = [Resources.statefulSet, Resources.configMap, Resources.service, Resources.podDisruptionBudget, Resources.pod];
 
 /**
  * Assembles and runs the operator, as controller-runtime's manager does: the controller (its
@@ -78,6 +79,8 @@ export class OperatorManager {
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
     for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    // Read by the dial guard only; a node's changes wake no instance.
+    builder.watches(Resources.node, () => []);
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
     this.controller = builder.build((key) => this.reconciler.reconcile(key), {
@@ -88,7 +91,11 @@ export class OperatorManager {
       ...(options.cacheSyncTimeoutMs !== undefined ? { cacheSyncTimeoutMs: options.cacheSyncTimeoutMs } : {}),
     });
     const cache: ObjectCache = {
-      get: (resource, objectNamespace, name) => this.controller.store(resource).get(`${objectNamespace}/${name}`),
+      get: (resource, objectNamespace, name) => this.controller.store(resource).get(resource.namespaced ? `${objectNamespace}/${name}` : name),
+      list: (resource, objectNamespace) => {
+        const all = this.controller.store(resource).list();
+        return objectNamespace === undefined ? all : all.filter((object) => object.metadata.namespace === objectNamespace);
+      },
     };
     const container = createOperatorContainer({
       client, logger, cache, metrics: this.metrics, ...(options.strategies ? { strategies: options.strategies } : {}),

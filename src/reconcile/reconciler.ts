@@ -19,6 +19,9 @@ import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './liv
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { computeStatus, jsonEqual } from './status.js';
+import type { PodObject } from './instance-pods.js';
+import type { ReplicationOutcome, ReplicationReconciler } from './replication-reconciler.js';
+import { ordinalOf } from '../api/names.js';
 
 const PROCEED: Decision = { kind: 'proceed' };
 
@@ -59,6 +62,7 @@ export class Reconciler {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Metrics) private readonly metrics: StrategyMetrics,
     @inject(TOKENS.Clock) private readonly now: () => Date,
+    @inject(TOKENS.ReplicationReconciler) private readonly replication: ReplicationReconciler,
   ) {}
 
   async reconcile(key: string): Promise<Result> {
@@ -147,6 +151,14 @@ export class Reconciler {
       }
     }
 
+    // The StatefulSet controller removes the highest ordinals at once when replicas go down:
+    // a primary among them hands over first, and the update waits for that.
+    if (step.kind === 'update' && this.primaryScaledAway(stored, step.changes, desiredReplicas)) {
+      const outcome = await this.replication.reconcile({ stored, instance, statefulSet: live.statefulSet, pods: this.podsOf(namespace) });
+      await this.writeStatus(outcome.stored, live.statefulSet, { desiredReplicas, replication: outcome });
+      return { requeueAfterMs: outcome.requeueAfterMs ?? WAIT_FOR_DELETE_MS };
+    }
+
     for (const action of plan.companions) await this.applyCompanion(action, log);
 
     switch (step.kind) {
@@ -154,18 +166,45 @@ export class Reconciler {
         const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
         await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
-        await this.writeStatus(stored, statefulSet, { desiredReplicas });
-        return {};
+        return this.finish(stored, instance, statefulSet, { desiredReplicas }, {});
       }
       case 'wait':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
-        return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+        return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, { requeueAfterMs: WAIT_FOR_DELETE_MS });
       case 'none':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
-        return {};
+        return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, {});
       case 'update':
         return this.update(stored, instance, step, log);
     }
+  }
+
+  /** The instance's pods in the cache. */
+  private podsOf(namespace: string): PodObject[] {
+    return this.cache.list(Resources.pod, namespace) as PodObject[];
+  }
+
+  /** Whether these changes lower replicas below the recorded primary's ordinal. */
+  private primaryScaledAway(stored: RedisInstance, changes: readonly Change[], desiredReplicas: number): boolean {
+    const primary = stored.status?.primary;
+    if (primary === undefined || !changes.some((c) => c.kind === 'replicas')) return false;
+    const ordinal = ordinalOf(stored.metadata.name, primary);
+    return ordinal !== undefined && ordinal >= desiredReplicas;
+  }
+
+  /**
+   * The replication step (roles, failover, replacing outdated pods) after the StatefulSet's
+   * own, then status; the instance comes back at the sooner of the two requeues.
+   */
+  private async finish(
+    stored: RedisInstance, instance: DefaultedRedisInstance, statefulSet: KubeObject | undefined,
+    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; desiredReplicas: number }, result: Result,
+  ): Promise<Result> {
+    const outcome = await this.replication.reconcile({ stored, instance, statefulSet, pods: this.podsOf(instance.metadata.namespace) });
+    if (outcome.degraded) {
+      await this.reportDegraded(outcome.stored, 'Redis cannot be spoken to; no pod is replaced and no role moves', { instance: instance.metadata.name, namespace: instance.metadata.namespace }, outcome.degraded);
+    }
+    await this.writeStatus(outcome.stored, statefulSet, { ...extra, replication: outcome, ...(outcome.degraded ? { degraded: outcome.degraded } : {}) });
+    const delays = [result.requeueAfterMs, outcome.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
+    return delays.length > 0 ? { ...result, requeueAfterMs: Math.min(...delays) } : result;
   }
 
   /** Carries an update out with its strategy, then reports what came of it. */
@@ -178,8 +217,7 @@ export class Reconciler {
     });
     if (outcome.kind === 'stale') {
       this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
-      await this.writeStatus(stored, step.live, { desiredReplicas });
-      return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+      return this.finish(stored, instance, step.live, { desiredReplicas }, { requeueAfterMs: WAIT_FOR_DELETE_MS });
     }
     if (outcome.kind !== 'applied' && outcome.kind !== 'replacing') throw unknownOutcome(strategy.name, outcome);
     this.metrics.inc(strategy.name);
@@ -195,9 +233,8 @@ export class Reconciler {
 
     await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
     const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
-    await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas });
     // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
-    return outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {};
+    return this.finish(stored, instance, statefulSet, { lastUpdate, desiredReplicas }, outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {});
   }
 
   /** The ChangesNotStored report for exactly this update of this StatefulSet generation, when
@@ -246,7 +283,7 @@ export class Reconciler {
   private async writeStatus(
     stored: RedisInstance,
     statefulSet: KubeObject | undefined,
-    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number },
+    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number; replication?: ReplicationOutcome },
   ): Promise<void> {
     if (!extra.degraded) this.reported.delete(stored.metadata.uid ?? '');
     const status = computeStatus({
@@ -257,6 +294,7 @@ export class Reconciler {
       previous: stored.status,
       ...(extra.lastUpdate ? { lastUpdate: extra.lastUpdate } : {}),
       ...(extra.degraded ? { degraded: extra.degraded } : {}),
+      ...(extra.replication ? { replication: extra.replication.report } : {}),
       now: this.now(),
     });
     if (jsonEqual(status, stored.status)) return;

@@ -1,6 +1,7 @@
 import type { FieldChange, Phase, RedisInstanceStatus, StatusCondition } from '../api/redis-instance.js';
 import { instanceSelector } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
+import type { ReplicationReport } from './replication-reconciler.js';
 
 interface StatefulSetStatus {
   readonly observedGeneration?: number;
@@ -22,18 +23,21 @@ export interface StatusInput {
   readonly lastUpdate?: { readonly strategy: string; readonly changes: readonly FieldChange[] };
   /** Set when the operator refuses to act: the reason and a message without secrets. */
   readonly degraded?: { readonly reason: string; readonly message: string };
+  /** What Redis showed: the primary, each pod, Writable and ReplicasInSync. @default as before */
+  readonly replication?: ReplicationReport;
   readonly now: Date;
 }
 
-/** Whether the StatefulSet controller has finished rolling the current template out. */
+/** Whether every pod runs the current template (the operator replaces them: OnDelete). */
 function rolloutComplete(statefulSet: KubeObject | undefined, replicas: number): boolean {
   // One being deleted (a Recreate's orphaning delete) is about to be replaced, whatever it says.
   if (!statefulSet || statefulSet.metadata.deletionTimestamp) return false;
   const status = (statefulSet.status ?? {}) as StatefulSetStatus;
   const generation = statefulSet.metadata.generation ?? 0;
+  // Under OnDelete the StatefulSet controller never moves currentRevision on: the count of pods
+  // at updateRevision is what says the rollout is done.
   return (status.observedGeneration ?? 0) >= generation
-    && status.currentRevision !== undefined
-    && status.currentRevision === status.updateRevision
+    && status.updateRevision !== undefined
     && (status.updatedReplicas ?? 0) >= replicas
     && (status.replicas ?? 0) === replicas;
 }
@@ -84,6 +88,23 @@ export function computeStatus(input: StatusInput): RedisInstanceStatus {
       : condition(previous, 'Degraded', 'False', 'AsExpected', 'no problem found', g, input.now),
   ];
 
+  const replication = input.replication;
+  const before = input.previous;
+  if (replication) {
+    conditions.push(
+      condition(previous, 'Writable', replication.writable.status, replication.writable.reason, replication.writable.message, g, input.now),
+      condition(previous, 'ReplicasInSync', replication.replicasInSync.status, replication.replicasInSync.reason, replication.replicasInSync.message, g, input.now),
+    );
+  } else {
+    // A reconcile that did not look at Redis (a refused spec) keeps what was last seen.
+    conditions.push(...(previous ?? []).filter((c) => c.type === 'Writable' || c.type === 'ReplicasInSync'));
+  }
+  // The record is the operator's decision: it is carried over whatever this reconcile saw.
+  const primary = replication?.primary ?? before?.primary;
+  const primaryUID = replication?.primaryUID ?? before?.primaryUID;
+  const lastFailover = replication?.lastFailover ?? before?.lastFailover;
+  const pods = replication?.pods ?? before?.pods;
+
   return {
     observedGeneration: input.generation,
     phase,
@@ -92,6 +113,10 @@ export function computeStatus(input: StatusInput): RedisInstanceStatus {
     selector: instanceSelector(input.name),
     ...(lastUpdate ? { lastUpdate } : {}),
     conditions,
+    ...(primary !== undefined ? { primary } : {}),
+    ...(primaryUID !== undefined ? { primaryUID } : {}),
+    ...(pods !== undefined ? { pods: [...pods] } : {}),
+    ...(lastFailover !== undefined ? { lastFailover } : {}),
   };
 }
 

@@ -7,18 +7,21 @@ const objects = new OperatorChart(new App(), 'op').toJson() as Array<Record<stri
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('OperatorChart', () => {
-  it('grants no wildcard and nothing on Secrets, and never deletes PVCs or pods', () => {
+  it('grants no wildcard, only get on Secrets, and never deletes PVCs', () => {
     const rules = [...byKind('ClusterRole'), ...byKind('Role')].flatMap((r) => r.rules);
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
       expect(rule.verbs).not.toContain('*');
       expect(rule.resources).not.toContain('*');
       expect(rule.apiGroups).not.toContain('*');
-      expect(rule.resources).not.toContain('secrets');
-      if (rule.resources.includes('persistentvolumeclaims') || rule.resources.includes('pods')) {
-        expect(rule.verbs).not.toContain('delete');
-      }
+      if (rule.resources.includes('secrets')) expect(rule).toEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+      if (rule.resources.includes('persistentvolumeclaims')) expect(rule.verbs).not.toContain('delete');
     }
+  });
+
+  it('may label and delete pods (roles, replacement in Redis\'s order) but not create them', () => {
+    const rules = byKind('ClusterRole').flatMap((r) => r.rules).filter((rule: { resources: string[] }) => rule.resources.includes('pods'));
+    expect(rules.flatMap((rule: { verbs: string[] }) => rule.verbs).sort()).toEqual(['delete', 'get', 'list', 'patch', 'watch']);
   });
 
   it('binds the roles to the operator ServiceAccount', () => {

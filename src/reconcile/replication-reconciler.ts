@@ -1,0 +1,448 @@
+/**
+ * Carries out the replication decision for one instance: asks Redis on each pod what it is,
+ * decides with `decideReplication`, and does the one step (record, promote, FAILOVER, REPLICAOF,
+ * role labels, CLIENT KILL, replacing a pod). Level-based: every reconcile starts from what the
+ * caches and Redis show; what must wait is left for the next one (a short requeue), so no
+ * worker sits polling.
+ */
+import { inject, injectable } from 'inversify';
+import { ROLE_LABEL, ownedNames, type PodRole } from '../api/names.js';
+import type { DefaultedRedisInstance, FailoverRecord, PodStatus, RedisInstance, StatusCondition } from '../api/redis-instance.js';
+import type { KubeClient } from '../client/kube-client.js';
+import type { KubeObject } from '../client/objects.js';
+import { currentSignal, RequestCancelledError } from '../client/request-signal.js';
+import { Resources } from '../client/resources.js';
+import { TOKENS } from '../di/tokens.js';
+import type { EventRecorder } from '../observability/event-recorder.js';
+import type { Logger } from '../observability/logger.js';
+import { withRedisNode, type DialGuard, type RedisAdmin, type RedisAuth, type RedisNodeSession } from '../redis/redis-admin.js';
+import { RedisOperationError } from '../redis/redis-error.js';
+import { readAuth } from './auth-secret.js';
+import { podsOfInstance, type InstancePod, type PodObject } from './instance-pods.js';
+import {
+  addressOf, decideReplication, REPLACEMENT_POLL_MS, syncOf, type ObservedPod, type PrimaryHealth, type RedisView, type ReplicationStep,
+} from './replication-decision.js';
+
+/** Bytes a replica may be behind the primary and count as in sync: a fraction of Redis's
+ * default 1 MB replication backlog, and far more than the stream moves between two reads. */
+export const SYNC_BOUND_BYTES = 256 * 1024;
+
+/** How long the primary may pause writes in a hand-over (FAILOVER's TIMEOUT) before Redis
+ * gives up and lets writes resume on it. */
+export const HAND_OVER_TIMEOUT_MS = 5_000;
+
+/** How soon to look again after a step that changed something only Redis shows. */
+const AFTER_STEP_MS = 250;
+
+/**
+ * How long a demoted primary keeps its clients after the client Service stopped listing it:
+ * kube-proxy applies an EndpointSlice change within about a second (its minimum sync period),
+ * and a client that reconnected before that would reach the old primary again.
+ */
+const ENDPOINT_SETTLE_MS = 1_500;
+
+/** What replication adds to status: the record, each pod, and two conditions. */
+export interface ReplicationReport {
+  readonly primary?: string;
+  readonly primaryUID?: string;
+  readonly lastFailover?: FailoverRecord;
+  readonly pods?: readonly PodStatus[];
+  readonly writable: ConditionFacts;
+  readonly replicasInSync: ConditionFacts;
+}
+
+export interface ConditionFacts {
+  readonly status: StatusCondition['status'];
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface ReplicationOutcome {
+  /** The instance as it is now stored (a record written in this reconcile moves its resourceVersion). */
+  readonly stored: RedisInstance;
+  readonly report: ReplicationReport;
+  /** Set while nothing may change: the instance is Degraded for it and no destructive step is taken. */
+  readonly degraded?: { readonly reason: string; readonly message: string };
+  readonly requeueAfterMs?: number;
+}
+
+export interface ReplicationContext {
+  readonly stored: RedisInstance;
+  readonly instance: DefaultedRedisInstance;
+  /** The live StatefulSet, if any: its `updateRevision` says which pods are outdated. */
+  readonly statefulSet: KubeObject | undefined;
+  /** The cached pods of the instance's namespace. */
+  readonly pods: readonly PodObject[];
+}
+
+interface StatefulSetState {
+  readonly observedGeneration?: number;
+  readonly updateRevision?: string;
+}
+
+interface EndpointSliceObject extends KubeObject {
+  readonly endpoints?: ReadonlyArray<{ readonly addresses?: readonly string[] }>;
+}
+
+function throwIfCancelled(command: string): void {
+  const signal = currentSignal();
+  if (signal?.aborted) throw new RequestCancelledError('REDIS', command, signal.reason);
+}
+
+/** Rounded up to a power of two: status moves only when the lag doubles or halves, not with every write. */
+export function roundLag(bytes: number): number {
+  return bytes <= 1 ? Math.max(0, bytes) : 2 ** Math.ceil(Math.log2(bytes));
+}
+
+@injectable()
+export class ReplicationReconciler {
+  /** When this process first saw each instance's recorded primary in trouble, by instance UID. */
+  private readonly trouble = new Map<string, { pod: string; since: Date }>();
+  /** Pods whose primary label was taken off, by pod UID: when the client Service was first seen
+   * without them (undefined: not yet). */
+  private readonly demoted = new Map<string, number | undefined>();
+
+  constructor(
+    @inject(TOKENS.KubeClient) private readonly client: KubeClient,
+    @inject(TOKENS.RedisAdmin) private readonly redis: RedisAdmin,
+    @inject(TOKENS.DialGuard) private readonly guard: DialGuard,
+    @inject(TOKENS.EventRecorder) private readonly events: EventRecorder,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Clock) private readonly now: () => Date,
+  ) {}
+
+  async reconcile(context: ReplicationContext): Promise<ReplicationOutcome> {
+    const { instance } = context;
+    const name = instance.metadata.name;
+    const uid = context.stored.metadata.uid ?? '';
+    const pods = podsOfInstance(name, context.pods);
+    const dialable = pods.filter((pod) => pod.ip !== undefined && this.guard({ host: pod.ip, port: addressOf(pod)!.port }).allowed);
+
+    let auth: RedisAuth | undefined;
+    if (dialable.length > 0) {
+      const reading = await readAuth(this.client, instance);
+      if (reading.kind === 'problem') {
+        return { stored: context.stored, degraded: { reason: reading.reason, message: reading.message }, report: unknownReport(context.stored, reading.reason, reading.message) };
+      }
+      auth = reading.kind === 'password' ? reading.auth : undefined;
+    }
+
+    const observed = await this.observe(pods, context.statefulSet, auth);
+    const sts = (context.statefulSet?.status ?? {}) as StatefulSetState;
+    const replacementAllowed = context.statefulSet !== undefined && !context.statefulSet.metadata.deletionTimestamp
+      && (sts.observedGeneration ?? 0) >= (context.statefulSet.metadata.generation ?? 0) && sts.updateRevision !== undefined;
+    const record = { ...(context.stored.status?.primary ? { primary: context.stored.status.primary } : {}), ...(context.stored.status?.primaryUID ? { primaryUID: context.stored.status.primaryUID } : {}) };
+    const decision = decideReplication({
+      replicas: instance.spec.replicas,
+      afterSeconds: instance.spec.failover.afterSeconds,
+      now: this.now(),
+      record,
+      pods: observed,
+      replacementAllowed,
+      ...(this.trouble.has(uid) ? { troubleSince: this.trouble.get(uid)! } : {}),
+      syncBound: SYNC_BOUND_BYTES,
+    });
+    if (decision.troubleSince) this.trouble.set(uid, decision.troubleSince);
+    else this.trouble.delete(uid);
+
+    const log = { instance: name, namespace: instance.metadata.namespace };
+    const step = decision.step;
+    if (step.kind !== 'done' && step.kind !== 'wait' && step.kind !== 'unobserved') {
+      this.logger.debug('Replication step', { ...log, step: step.kind });
+    }
+    const executed = await this.execute(context, step, auth, log);
+    const stored = executed.stored;
+    const report = reportOf(stored, observed, decision.health, step);
+    return {
+      stored,
+      report,
+      ...(step.kind === 'auth-failed' ? { degraded: { reason: 'RedisAuthFailed', message: `Redis refused the password of Secret ${instance.metadata.namespace}/${instance.spec.auth.secretName ?? ''} (spec.auth.secretName): ${step.message}; nothing is changed until they agree` } } : {}),
+      ...(executed.requeueAfterMs !== undefined ? { requeueAfterMs: executed.requeueAfterMs } : {}),
+    };
+  }
+
+  /** INFO replication on every pod that may be dialed, all at once; one connection each, closed after. */
+  private async observe(pods: readonly InstancePod[], statefulSet: KubeObject | undefined, auth: RedisAuth | undefined): Promise<ObservedPod[]> {
+    const updateRevision = ((statefulSet?.status ?? {}) as StatefulSetState).updateRevision;
+    return Promise.all(pods.map(async (pod): Promise<ObservedPod> => {
+      const outdated = updateRevision !== undefined && pod.revision !== undefined && pod.revision !== updateRevision;
+      return { ...pod, outdated, redis: await this.view(pod, auth) };
+    }));
+  }
+
+  private async view(pod: InstancePod, auth: RedisAuth | undefined): Promise<RedisView> {
+    const address = addressOf(pod);
+    if (address === undefined) return { kind: 'no-address' };
+    const verdict = this.guard(address);
+    if (!verdict.allowed) return { kind: 'not-dialed', reason: verdict.reason };
+    try {
+      return { kind: 'answered', info: await withRedisNode(this.redis, address, auth, (node) => node.replicationInfo()) };
+    } catch (error) {
+      if (error instanceof RedisOperationError) return { kind: 'failed', error: error.kind, message: error.message };
+      throw error;
+    }
+  }
+
+  private session<T>(pod: InstancePod, auth: RedisAuth | undefined, work: (node: RedisNodeSession) => Promise<T>): Promise<T> {
+    return withRedisNode(this.redis, addressOf(pod)!, auth, work);
+  }
+
+  private async execute(
+    context: ReplicationContext, step: ReplicationStep, auth: RedisAuth | undefined, log: Record<string, string>,
+  ): Promise<{ stored: RedisInstance; requeueAfterMs?: number }> {
+    let stored = context.stored;
+    const regarding = stored as unknown as KubeObject;
+    switch (step.kind) {
+      case 'done':
+      case 'auth-failed':
+        return { stored };
+      case 'wait':
+        return { stored, requeueAfterMs: step.retryMs };
+      case 'unobserved': {
+        if (step.replace) await this.replacePod(step.replace, log, 'Replacing outdated pod (Redis on simulated nodes is not dialed)');
+        return { stored, ...(step.replace || step.waiting ? { requeueAfterMs: REPLACEMENT_POLL_MS } : {}) };
+      }
+      case 'elect': {
+        stored = await this.record(stored, step.pod);
+        if (step.promote) await this.promote(step.pod, auth);
+        await this.setRole(step.pod, 'primary');
+        this.logger.info('Primary elected', { ...log, pod: step.pod.name, reason: step.why });
+        await this.events.record(regarding, 'Normal', 'PrimaryElected', `Pod ${step.pod.name} is the primary: ${step.why}`);
+        return { stored, requeueAfterMs: AFTER_STEP_MS };
+      }
+      case 'repair-record': {
+        stored = await this.record(stored, step.pod);
+        this.logger.info('Recorded the primary that Redis shows', { ...log, pod: step.pod.name });
+        return { stored, requeueAfterMs: AFTER_STEP_MS };
+      }
+      case 'promote-recorded': {
+        if (stored.status?.primaryUID !== step.pod.uid) stored = await this.record(stored, step.pod);
+        await this.promote(step.pod, auth);
+        await this.setRole(step.pod, 'primary');
+        this.logger.info('Promoted the recorded primary', { ...log, pod: step.pod.name, reason: step.why });
+        await this.events.record(regarding, 'Normal', 'PrimaryPromoted', `Pod ${step.pod.name} is the primary again: ${step.why}`);
+        return { stored, requeueAfterMs: AFTER_STEP_MS };
+      }
+      case 'fail-over':
+        return this.failOver(stored, step, auth, log);
+      case 'converge':
+        return { stored, requeueAfterMs: await this.converge(context, step, auth, log) };
+      case 'hand-over':
+        return this.handOver(stored, step, auth, log);
+      case 'replace': {
+        if (step.outage) {
+          this.logger.warn('Replacing the only pod: Redis is down until it is back', { ...log, pod: step.pod.name });
+          await this.events.record(regarding, 'Warning', 'PrimaryRestart', `Replacing pod ${step.pod.name}, the only one (replicas: 1): Redis takes no writes until it is back`);
+        }
+        await this.replacePod(step.pod, log, 'Replacing outdated pod');
+        return { stored, requeueAfterMs: REPLACEMENT_POLL_MS };
+      }
+    }
+  }
+
+  /**
+   * Writes the new primary into status before Redis is told, guarded by the resourceVersion
+   * that was read: a 409 means another reconcile (or operator) decided meanwhile, and nothing
+   * is sent to Redis on this stale decision.
+   */
+  private async record(stored: RedisInstance, pod: InstancePod, failover?: FailoverRecord): Promise<RedisInstance> {
+    return this.client.patch<RedisInstance & KubeObject>(Resources.redisInstance, stored.metadata.namespace, stored.metadata.name, {
+      metadata: { resourceVersion: stored.metadata.resourceVersion },
+      status: { primary: pod.name, primaryUID: pod.uid, ...(failover ? { lastFailover: failover } : {}) },
+    }, 'merge', { subresource: 'status' });
+  }
+
+  private async promote(pod: InstancePod, auth: RedisAuth | undefined): Promise<void> {
+    throwIfCancelled('REPLICAOF NO ONE');
+    await this.session(pod, auth, (node) => node.promote());
+  }
+
+  /**
+   * Sets or removes the role label, on this very pod only: a pod of the same name created since
+   * it was read (the `test` on its UID fails) must not inherit a role it never had.
+   */
+  private async setRole(pod: InstancePod, role: PodRole | undefined): Promise<void> {
+    if (pod.role === role) return;
+    const path = `/metadata/labels/${ROLE_LABEL.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const change = role === undefined ? { op: 'remove', path } : { op: 'add', path, value: role };
+    await this.client.patch(Resources.pod, pod.object.metadata.namespace, pod.name, [{ op: 'test', path: '/metadata/uid', value: pod.uid }, change], 'json');
+  }
+
+  private async replacePod(pod: InstancePod, log: Record<string, string>, line: string): Promise<void> {
+    const deleted = await this.client.delete(Resources.pod, pod.name, pod.object.metadata.namespace, { preconditions: { uid: pod.uid } });
+    if (deleted) this.logger.info(line, { ...log, pod: pod.name, revision: pod.revision ?? '<none>' });
+  }
+
+  private async failOver(
+    stored: RedisInstance, step: Extract<ReplicationStep, { kind: 'fail-over' }>, auth: RedisAuth | undefined, log: Record<string, string>,
+  ): Promise<{ stored: RedisInstance; requeueAfterMs?: number }> {
+    // No new client reaches the old primary should it come back.
+    if (step.fromPod !== undefined && !step.fromPod.terminating) await this.setRole(step.fromPod, undefined);
+    const time = this.now().toISOString();
+    const failover: FailoverRecord = { time, from: step.from, to: step.to.name, reason: step.reason };
+    const recorded = await this.record(stored, step.to, failover);
+    let coordinated = false;
+    if (step.coordinated && step.fromPod !== undefined) {
+      // The old primary still answers: a coordinated FAILOVER loses no acknowledged write.
+      throwIfCancelled('FAILOVER');
+      const outcome = await this.session(step.fromPod, auth, (node) => node.failover(addressOf(step.to)!, { timeoutMs: HAND_OVER_TIMEOUT_MS }))
+        .catch((error: unknown) => ({ kind: 'failed' as const, message: (error as Error).message }));
+      coordinated = outcome.kind === 'completed';
+    }
+    if (!coordinated) await this.promote(step.to, auth);
+    await this.setRole(step.to, 'primary');
+    this.logger.warn('Failed over to a replica', { ...log, from: step.from, to: step.to.name, reason: step.reason });
+    await this.events.record(recorded as unknown as KubeObject, 'Warning', 'FailedOver',
+      `Pod ${step.to.name} took over from ${step.from}${coordinated ? ' with FAILOVER' : ''}: ${step.reason}`);
+    return { stored: recorded, requeueAfterMs: AFTER_STEP_MS };
+  }
+
+  private async handOver(
+    stored: RedisInstance, step: Extract<ReplicationStep, { kind: 'hand-over' }>, auth: RedisAuth | undefined, log: Record<string, string>,
+  ): Promise<{ stored: RedisInstance; requeueAfterMs?: number }> {
+    throwIfCancelled('FAILOVER');
+    // Redis itself refuses a second FAILOVER, and one to a node that is not its replica: the
+    // hand-over needs no record first. The record follows what Redis did.
+    const outcome = await this.session(step.from, auth, (node) => node.failover(addressOf(step.to)!, { timeoutMs: HAND_OVER_TIMEOUT_MS }));
+    if (outcome.kind !== 'completed') {
+      this.logger.warn('Hand-over did not complete; the primary keeps taking writes', { ...log, from: step.from.name, to: step.to.name, outcome: outcome.kind });
+      return { stored, requeueAfterMs: REPLACEMENT_POLL_MS };
+    }
+    const recorded = await this.record(stored, step.to);
+    // Off the old primary first: new connections then wait for the new one rather than land on
+    // a read-only node and stay there.
+    await this.setRole(step.from, undefined);
+    this.demoted.set(step.from.uid, undefined);
+    await this.setRole(step.to, 'primary');
+    const why = step.why === 'replace' ? 'before its pod is replaced' : 'before its pod is removed by the scale-down';
+    this.logger.info('Handed over with FAILOVER', { ...log, from: step.from.name, to: step.to.name, reason: step.why });
+    await this.events.record(recorded as unknown as KubeObject, 'Normal', 'HandedOver', `Pod ${step.from.name} handed over to ${step.to.name} with FAILOVER ${why}`);
+    return { stored: recorded, requeueAfterMs: 0 };
+  }
+
+  /** Returns when to look again (undefined: nothing left to wait for). */
+  private async converge(
+    context: ReplicationContext, step: Extract<ReplicationStep, { kind: 'converge' }>, auth: RedisAuth | undefined, log: Record<string, string>,
+  ): Promise<number | undefined> {
+    const primaryAddress = addressOf(step.primary)!;
+    if (step.labelPrimary) await this.setRole(step.primary, 'primary');
+    for (const pod of step.follow) {
+      // A second primary (it came back on its own) takes no more new clients, then follows.
+      if (pod.role === 'primary') {
+        await this.setRole(pod, undefined);
+        this.demoted.set(pod.uid, undefined);
+      }
+      throwIfCancelled('REPLICAOF');
+      await this.session(pod, auth, (node) => node.replicaOf(primaryAddress));
+      this.logger.info('Pointed a pod at the primary', { ...log, pod: pod.name, primary: step.primary.name });
+    }
+    let waiting = false;
+    const listed = step.admit.length > 0 ? await this.clientServiceAddresses(context.instance) : new Set<string>();
+    for (const pod of step.admit) {
+      if (pod.role === 'primary') {
+        await this.setRole(pod, undefined);
+        this.demoted.set(pod.uid, undefined);
+        waiting = true;
+        continue;
+      }
+      if (this.demoted.has(pod.uid)) {
+        // Its clients are closed only once the client Service no longer sends new ones to it.
+        if (pod.ip !== undefined && listed.has(pod.ip)) {
+          waiting = true;
+          continue;
+        }
+        const since = this.demoted.get(pod.uid) ?? this.now().getTime();
+        this.demoted.set(pod.uid, since);
+        if (this.now().getTime() - since < ENDPOINT_SETTLE_MS) {
+          waiting = true;
+          continue;
+        }
+      }
+      throwIfCancelled('CLIENT KILL');
+      const closed = await this.session(pod, auth, (node) => node.disconnectClients());
+      if (closed > 0) this.logger.info('Closed client connections to a replica', { ...log, pod: pod.name, connections: String(closed) });
+      await this.setRole(pod, 'replica');
+      this.demoted.delete(pod.uid);
+    }
+    if (waiting) return ENDPOINT_SETTLE_MS / 3;
+    return step.follow.length > 0 || step.admit.length > 0 || step.labelPrimary ? AFTER_STEP_MS : undefined;
+  }
+
+  /** The addresses the client Service's EndpointSlices list (ready or not). */
+  private async clientServiceAddresses(instance: DefaultedRedisInstance): Promise<Set<string>> {
+    const slices = await this.client.list<EndpointSliceObject>(Resources.endpointSlice, {
+      namespace: instance.metadata.namespace,
+      labelSelector: `kubernetes.io/service-name=${ownedNames(instance.metadata.name).clientService}`,
+    });
+    return new Set(slices.items.flatMap((slice) => (slice.endpoints ?? []).flatMap((endpoint) => endpoint.addresses ?? [])));
+  }
+}
+
+function unknownReport(stored: RedisInstance, reason: string, message: string): ReplicationReport {
+  const facts: ConditionFacts = { status: 'Unknown', reason, message };
+  return { ...recordOf(stored), ...(stored.status?.pods ? { pods: stored.status.pods } : {}), writable: facts, replicasInSync: facts };
+}
+
+function recordOf(stored: RedisInstance): Pick<ReplicationReport, 'primary' | 'primaryUID' | 'lastFailover'> {
+  const status = stored.status;
+  return {
+    ...(status?.primary ? { primary: status.primary } : {}),
+    ...(status?.primaryUID ? { primaryUID: status.primaryUID } : {}),
+    ...(status?.lastFailover ? { lastFailover: status.lastFailover } : {}),
+  };
+}
+
+function podStatusOf(pod: ObservedPod, primary: ObservedPod | undefined, bound: number): PodStatus {
+  const info = pod.redis.kind === 'answered' ? pod.redis.info : undefined;
+  const base = { name: pod.name, role: info?.role ?? 'unknown', ready: pod.ready } as const;
+  if (info?.role !== 'replica') return base;
+  const link = info.linkUp ? 'up' as const : 'down' as const;
+  if (primary === undefined || pod === primary) return { ...base, link };
+  const sync = syncOf(pod, primary, bound);
+  return sync.kind === 'not-in-sync' && sync.reason === 'behind' ? { ...base, link, lagBytes: roundLag(sync.behindBytes) } : { ...base, link };
+}
+
+/** Status from what was observed: the record as now stored, each pod, Writable and ReplicasInSync. */
+function reportOf(stored: RedisInstance, pods: readonly ObservedPod[], health: PrimaryHealth | undefined, step: ReplicationStep): ReplicationReport {
+  const record = recordOf(stored);
+  if (step.kind === 'unobserved') {
+    const facts: ConditionFacts = { status: 'Unknown', reason: 'RedisNotDialed', message: 'the pods run on simulated nodes, where no Redis runs; the operator does not dial them' };
+    return { ...record, writable: facts, replicasInSync: facts };
+  }
+  if (step.kind === 'auth-failed') {
+    const facts: ConditionFacts = { status: 'Unknown', reason: 'RedisAuthFailed', message: `Redis refused the password: ${step.message}` };
+    return { ...record, pods: pods.map((p) => podStatusOf(p, undefined, SYNC_BOUND_BYTES)), writable: facts, replicasInSync: facts };
+  }
+  const primary = health?.kind === 'healthy' ? health.pod : undefined;
+  const podStatuses = pods.map((p) => podStatusOf(p, primary, SYNC_BOUND_BYTES));
+  let writable: ConditionFacts;
+  if (primary !== undefined && primary.role === 'primary') {
+    writable = { status: 'True', reason: 'PrimaryWritable', message: `pod ${primary.name} is the primary and takes writes` };
+  } else if (primary !== undefined) {
+    writable = { status: 'False', reason: 'PrimaryNotLabelled', message: `pod ${primary.name} is the primary; the client Service reaches it once it carries the role label` };
+  } else if (health?.kind === 'lost') {
+    writable = { status: 'False', reason: 'PrimaryLost', message: step.kind === 'wait' ? step.message : health.why };
+  } else if (record.primary === undefined) {
+    writable = { status: 'False', reason: 'NoPrimary', message: step.kind === 'wait' ? step.message : 'no primary has been chosen yet' };
+  } else {
+    writable = { status: 'False', reason: 'PrimaryChanging', message: `the primary is moving to pod ${record.primary}` };
+  }
+  let replicasInSync: ConditionFacts;
+  if (primary === undefined) {
+    replicasInSync = { status: 'Unknown', reason: 'NoPrimary', message: 'no primary to be in sync with' };
+  } else {
+    const replicas = pods.filter((p) => p !== primary);
+    const behind = replicas
+      .map((p) => ({ pod: p, sync: syncOf(p, primary, SYNC_BOUND_BYTES) }))
+      .filter((entry) => entry.sync.kind === 'not-in-sync');
+    if (replicas.length === 0) replicasInSync = { status: 'True', reason: 'NoReplicas', message: 'a single pod has no replica' };
+    else if (behind.length === 0) replicasInSync = { status: 'True', reason: 'AllReplicasInSync', message: `${replicas.length} replica(s) in sync with ${primary.name}` };
+    else {
+      replicasInSync = {
+        status: 'False', reason: 'ReplicasNotInSync',
+        message: behind.map((entry) => `${entry.pod.name}: ${entry.sync.kind === 'not-in-sync' ? entry.sync.reason : ''}`).join(', '),
+      };
+    }
+  }
+  return { ...record, pods: podStatuses, writable, replicasInSync };
+}
