@@ -10,6 +10,7 @@ import type { PodObject } from '../reconcile/instance-pods.js';
 import { Resources } from '../client/resources.js';
 import { NodeRedisAdmin } from '../redis/node-redis-admin.js';
 import type { DialGuard, RedisAdmin } from '../redis/redis-admin.js';
+import { PrimaryMonitor } from '../controller/primary-monitor.js';
 import type { StrategyMetrics } from '../observability/metrics.js';
 import type { ObjectCache } from '../reconcile/live-objects.js';
 import { RecreateStrategy } from '../strategies/recreate-strategy.js';
@@ -64,7 +65,9 @@ export function createOperatorContainer(deps: OperatorDependencies): Container {
     node: (name) => deps.cache.get(Resources.node, '', name) as NodeObject | undefined,
   });
   container.bind(TOKENS.DialGuard).toConstantValue(guard);
-  container.bind(TOKENS.RedisAdmin).toConstantValue(deps.redisAdmin?.(guard) ?? new NodeRedisAdmin({ dialGuard: guard }));
+  const redis = deps.redisAdmin?.(guard) ?? new NodeRedisAdmin({ dialGuard: guard });
+  container.bind(TOKENS.RedisAdmin).toConstantValue(redis);
+  container.bind(TOKENS.PrimaryMonitor).toConstantValue(new PrimaryMonitor(redis, deps.logger));
   container.bind(TOKENS.ReplicationReconciler).to(ReplicationReconciler).inSingletonScope();
   bindStrategies(container, deps.strategies);
   container.bind(TOKENS.LifecycleService).to(LifecycleService).inSingletonScope();

@@ -17,4 +17,5 @@ export const TOKENS = {
   /** Which addresses RedisAdmin may dial (src/reconcile/real-node-guard.ts). */
   DialGuard: Symbol.for('redis-operator.DialGuard'),
   ReplicationReconciler: Symbol.for('redis-operator.ReplicationReconciler'),
+  PrimaryMonitor: Symbol.for('redis-operator.PrimaryMonitor'),
 } as const;

@@ -13,7 +13,9 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import type { ObjectCache } from '../reconcile/live-objects.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
+import type { PrimaryMonitor } from '../controller/primary-monitor.js';
 import type { UpdateStrategy } from '../strategies/update-strategy.js';
+import type { DialGuard, RedisAdmin } from '../redis/redis-admin.js';
 
 export interface OperatorManagerOptions {
   readonly client: KubeClient;
@@ -52,6 +54,10 @@ export interface OperatorManagerOptions {
   readonly gracefulShutdownTimeoutMs?: number;
   /** @default new Metrics() */
   readonly metrics?: Metrics;
+  /** Which addresses may be dialed. @default pods of the operator's instances on real nodes */
+  readonly dialGuard?: DialGuard;
+  /** How the operator speaks to Redis, given the dial guard. @default NodeRedisAdmin */
+  readonly redisAdmin?: (guard: DialGuard) => RedisAdmin;
 }
 
 /** The kinds the operator owns, watched only where it put its managed-by label. Pods carry it
@@ -67,6 +73,7 @@ export class OperatorManager {
   readonly metrics: Metrics;
   readonly controller: Controller;
   private readonly reconciler: Reconciler;
+  private readonly monitor: PrimaryMonitor;
   private readonly elector: LeaderElector | undefined;
   private readonly servers: EndpointServer[] = [];
   private controllerStarted: Promise<void> | undefined;
@@ -99,8 +106,11 @@ export class OperatorManager {
     };
     const container = createOperatorContainer({
       client, logger, cache, metrics: this.metrics, ...(options.strategies ? { strategies: options.strategies } : {}),
+      ...(options.dialGuard ? { dialGuard: options.dialGuard } : {}),
+      ...(options.redisAdmin ? { redisAdmin: options.redisAdmin } : {}),
     });
     this.reconciler = container.get<Reconciler>(TOKENS.Reconciler);
+    this.monitor = container.get<PrimaryMonitor>(TOKENS.PrimaryMonitor);
     if (options.leaderElection) this.elector = new LeaderElector(client, logger, options.leaderElection);
     const enabled = (address: string | undefined): address is string => address !== undefined && address !== '0' && address !== '';
     if (enabled(options.healthProbeBindAddress)) {
@@ -144,7 +154,7 @@ export class OperatorManager {
     await this.controller.warmUp();
     if (this.stopped) return;
     if (!this.elector) {
-      this.controllerStarted = this.controller.start();
+      this.controllerStarted = this.startActing();
       await this.controllerStarted;
       return;
     }
@@ -152,13 +162,20 @@ export class OperatorManager {
       logger.error('Leadership lost; stopping at once', { reason });
       // Another replica may take over any moment now: stop acting before anything else, and
       // do not wait for reconciles in flight (a Recreate may be polling inside one).
+      this.monitor.stop();
       void this.controller.abort(`leadership lost (${reason})`);
       this.options.onLeadershipLost?.(reason);
     });
     void this.elector.run().then((leading) => {
       if (!leading || this.stopped) return;
-      this.controllerStarted = this.controller.start();
+      this.controllerStarted = this.startActing();
     });
+  }
+
+  /** The controller's workers, and the look at primaries between reconciles that wakes them. */
+  private async startActing(): Promise<void> {
+    await this.controller.start();
+    if (!this.stopped) this.monitor.start((key) => this.controller.enqueue(key));
   }
 
   /**
@@ -168,6 +185,7 @@ export class OperatorManager {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.monitor.stop();
     await this.controller.stop({ timeoutMs: this.options.gracefulShutdownTimeoutMs ?? 25_000 });
     await this.elector?.release();
     for (const server of this.servers) await server.close();
@@ -177,6 +195,7 @@ export class OperatorManager {
   /** Stops at once without releasing the Lease, as a crashed replica would leave it. */
   async crash(): Promise<void> {
     this.stopped = true;
+    this.monitor.stop();
     await this.elector?.stop();
     await this.controller.abort('crashed');
     for (const server of this.servers) await server.close();

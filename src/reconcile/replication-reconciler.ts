@@ -18,6 +18,7 @@ import type { Logger } from '../observability/logger.js';
 import { withRedisNode, type DialGuard, type RedisAdmin, type RedisAuth, type RedisNodeSession } from '../redis/redis-admin.js';
 import { RedisOperationError } from '../redis/redis-error.js';
 import { readAuth } from './auth-secret.js';
+import { replicationSignature, type PrimaryMonitor } from '../controller/primary-monitor.js';
 import { podsOfInstance, type InstancePod, type PodObject } from './instance-pods.js';
 import {
   addressOf, decideReplication, REPLACEMENT_POLL_MS, syncOf, type ObservedPod, type PrimaryHealth, type RedisView, type ReplicationStep,
@@ -109,6 +110,7 @@ export class ReplicationReconciler {
     @inject(TOKENS.EventRecorder) private readonly events: EventRecorder,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Clock) private readonly now: () => Date,
+    @inject(TOKENS.PrimaryMonitor) private readonly monitor: PrimaryMonitor,
   ) {}
 
   async reconcile(context: ReplicationContext): Promise<ReplicationOutcome> {
@@ -151,6 +153,7 @@ export class ReplicationReconciler {
       this.logger.debug('Replication step', { ...log, step: step.kind });
     }
     const executed = await this.execute(context, step, auth, log);
+    this.keepWatching(instance, decision.health, auth);
     const stored = executed.stored;
     const report = reportOf(stored, observed, decision.health, step);
     return {
@@ -159,6 +162,22 @@ export class ReplicationReconciler {
       ...(step.kind === 'auth-failed' ? { degraded: { reason: 'RedisAuthFailed', message: `Redis refused the password of Secret ${instance.metadata.namespace}/${instance.spec.auth.secretName ?? ''} (spec.auth.secretName): ${step.message}; nothing is changed until they agree` } } : {}),
       ...(executed.requeueAfterMs !== undefined ? { requeueAfterMs: executed.requeueAfterMs } : {}),
     };
+  }
+
+  /**
+   * A replicated instance with a healthy primary is looked at between reconciles (Redis can
+   * hang or lose a replica without any pod event); any other is not.
+   */
+  private keepWatching(instance: DefaultedRedisInstance, health: PrimaryHealth | undefined, auth: RedisAuth | undefined): void {
+    const key = `${instance.metadata.namespace}/${instance.metadata.name}`;
+    const primary = health?.kind === 'healthy' ? health.pod : undefined;
+    const info = primary?.redis.kind === 'answered' ? primary.redis.info : undefined;
+    const address = primary === undefined ? undefined : addressOf(primary);
+    if (instance.spec.replicas > 1 && info !== undefined && address !== undefined) {
+      this.monitor.watch(key, { address, auth, signature: replicationSignature(info) });
+    } else {
+      this.monitor.forget(key);
+    }
   }
 
   /** INFO replication on every pod that may be dialed, all at once; one connection each, closed after. */

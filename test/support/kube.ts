@@ -16,7 +16,7 @@ export interface StatefulSet extends KubeObject {
     template: { metadata: { annotations?: Record<string, string> }; spec: { containers: Array<{ image: string; resources?: { limits?: Record<string, string> } }> } };
     volumeClaimTemplates: Array<{ spec: { resources: { requests: { storage: string } }; storageClassName?: string } }>;
   };
-  status?: { replicas?: number; readyReplicas?: number; currentRevision?: string; updateRevision?: string };
+  status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; currentRevision?: string; updateRevision?: string };
 }
 
 export function testClient(): KubeClient {

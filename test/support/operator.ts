@@ -6,6 +6,7 @@ import { Resources } from '../../src/client/resources.js';
 import type { Lease, LeaderElectionOptions } from '../../src/controller/leader-election.js';
 import { loadStrategyModule } from '../../src/strategies/strategy-module.js';
 import type { UpdateStrategy } from '../../src/strategies/update-strategy.js';
+import type { DialGuard, RedisAdmin } from '../../src/redis/redis-admin.js';
 import { loadKubeConfig } from '../cluster/kubeconfig.js';
 import { testKubeconfigPath } from '../cluster/namespace.js';
 import { pollResult, waitFor } from '../cluster/wait.js';
@@ -36,6 +37,10 @@ export interface StartOperatorOptions {
    * RBAC, or the cluster admin. @default 'service-account'
    */
   readonly identity?: 'service-account' | 'cluster-admin';
+  /** @default the operator's own: pods on real nodes */
+  readonly dialGuard?: DialGuard;
+  /** @default NodeRedisAdmin */
+  readonly redisAdmin?: (guard: DialGuard) => RedisAdmin;
 }
 
 export interface RunningOperator {
@@ -82,6 +87,8 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
     strategies,
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
+    ...(options.dialGuard ? { dialGuard: options.dialGuard } : {}),
+    ...(options.redisAdmin ? { redisAdmin: options.redisAdmin } : {}),
   });
   const observe = manager.metrics.observeReconcile.bind(manager.metrics);
   manager.metrics.observeReconcile = (result, seconds) => {

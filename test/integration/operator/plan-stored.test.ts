@@ -81,7 +81,7 @@ describe('plan against what the API server stored', () => {
   });
 
   it('creates the PodDisruptionBudget above one replica and deletes it below two', async () => {
-    expect((await planAgainstStored({ replicas: 1 }, { replicas: 2 })).companions).toEqual(['none', 'none', 'none', 'create']);
-    expect((await planAgainstStored({ replicas: 2 }, { replicas: 1 })).companions).toEqual(['none', 'none', 'none', 'delete']);
+    expect((await planAgainstStored({ replicas: 1 }, { replicas: 2 })).companions).toEqual(['none', 'none', 'none', 'none', 'create']);
+    expect((await planAgainstStored({ replicas: 2 }, { replicas: 1 })).companions).toEqual(['none', 'none', 'none', 'none', 'delete']);
   });
 });

@@ -77,10 +77,14 @@ describe('the seed\'s scenarios', () => {
       expect(ready.status?.lastUpdate?.changes).toEqual([{ path: 'spec.config.maxmemory', from: '100mb', to: '200mb' }]);
       expect(podsBefore).toBe(3);
       expect(pods.minimumServing).toBeGreaterThanOrEqual(2);
+      // OnDelete: the operator replaces each adopted pod; the StatefulSet counts those at its revision.
       await waitFor(async () => {
         const current = await getStatefulSet(client, ns, 'cache');
-        return pollResult(current?.status?.currentRevision === current?.status?.updateRevision && current?.status?.readyReplicas === 3 ? current : undefined);
-      }, { description: 'the new StatefulSet to roll every adopted pod', timeoutMs: 60_000 });
+        const podsNow = await listPods(client, ns, 'cache');
+        const rolled = current?.status?.updatedReplicas === 3 && current.status.readyReplicas === 3
+          && podsNow.length === 3 && podsNow.every((p) => p.metadata.labels?.['controller-revision-hash'] === current.status?.updateRevision);
+        return pollResult(rolled ? current : undefined, JSON.stringify(current?.status));
+      }, { description: 'the operator to replace every adopted pod with the new StatefulSet\'s revision', timeoutMs: 60_000 });
     } finally {
       await pods.stop();
     }
