@@ -320,6 +320,7 @@ export class ReplicationReconciler {
     stored: RedisInstance, step: Extract<ReplicationStep, { kind: 'hand-over' }>, auth: RedisAuth | undefined, log: Record<string, string>,
   ): Promise<{ stored: RedisInstance; requeueAfterMs?: number }> {
     throwIfCancelled('FAILOVER');
+    this.logger.info('Handing over with FAILOVER', { ...log, from: step.from.name, to: step.to.name, reason: step.why });
     // Redis itself refuses a second FAILOVER, and one to a node that is not its replica: the
     // hand-over needs no record first. The record follows what Redis did.
     const outcome = await this.session(step.from, auth, (node) => node.failover(addressOf(step.to)!, { timeoutMs: HAND_OVER_TIMEOUT_MS }));

@@ -79,8 +79,10 @@ async function waitForRolledOut(client: ReturnType<typeof testClient>, ns: strin
     const pods = await instancePods(client, ns, name);
     const status = sts?.status as { observedGeneration?: number; currentRevision?: string; updateRevision?: string; readyReplicas?: number; updatedReplicas?: number } | undefined;
     // Until the controller has seen the latest template, the old revision looks rolled out.
-    const done = sts !== undefined && status?.observedGeneration === sts.metadata.generation && status?.currentRevision === status?.updateRevision && status?.readyReplicas === replicas &&
-      status?.updatedReplicas === replicas && pods.length === replicas && pods.every(isReady) && !pods.some((pod) => pod.metadata.deletionTimestamp);
+    // Under OnDelete currentRevision never moves on: every pod at updateRevision is the proof.
+    const done = sts !== undefined && status?.observedGeneration === sts.metadata.generation && status?.readyReplicas === replicas &&
+      status?.updatedReplicas === replicas && pods.length === replicas && pods.every(isReady) && !pods.some((pod) => pod.metadata.deletionTimestamp)
+      && pods.every((pod) => pod.metadata.labels?.['controller-revision-hash'] === status.updateRevision);
     return pollResult(done || undefined, `${what}: ${JSON.stringify(status)}; pods ${pods.map((pod) => `${pod.metadata.name}=${isReady(pod)}`).join(' ')}`);
   }, { description: `StatefulSet ${ns}/${name} rolled out after the ${what} change`, timeoutMs: 300_000, intervalMs: 500 });
 }

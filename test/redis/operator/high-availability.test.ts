@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_LABEL } from '../../../src/api/names.js';
+import type { RedisInstanceStatus } from '../../../src/api/redis-instance.js';
+import { Resources } from '../../../src/client/resources.js';
+import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
+import { IMAGES } from '../../cluster/real-node/node-config.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
+import { installRedisInstanceCrd } from '../../support/crd.js';
+import { createInstance, getInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForInstance, type StoredInstance } from '../../support/kube.js';
+import { startOperator, type RunningOperator } from '../../support/operator.js';
+import { PodTracker } from '../../support/pod-tracker.js';
+import {
+  clientServiceAddress, connectRedis, createPasswordSecret, getPod, instancePods, isReady, replicationInfo, type Pod,
+} from '../support/real-node.js';
+import { failureBursts, startWriter } from '../support/writer.js';
+
+const PASSWORD = 'real-node-ha-secret';
+
+function condition(status: RedisInstanceStatus | undefined, type: string) {
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+/** Ready at its generation, Writable, every replica in sync, every pod labelled. */
+async function waitForSteadyState(ns: string, name: string, replicas: number, what: string): Promise<StoredInstance> {
+  const client = testClient();
+  return waitFor(async () => {
+    const instance = await getInstance(client, ns, name);
+    const pods = await instancePods(client, ns, name);
+    const status = instance?.status;
+    const labels = pods.map((p) => p.metadata.labels?.[ROLE_LABEL] ?? '-');
+    const steady = instance !== undefined && status?.phase === 'Ready' && status.observedGeneration === instance.metadata.generation
+      && condition(status, 'Writable')?.status === 'True' && condition(status, 'ReplicasInSync')?.status === 'True'
+      && pods.length === replicas && pods.every(isReady) && labels.filter((l) => l === 'primary').length === 1
+      && labels.filter((l) => l === 'replica').length === replicas - 1;
+    return pollResult(steady ? instance : undefined, `${what}: ${JSON.stringify({ phase: status?.phase, primary: status?.primary, conditions: status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), labels })}`);
+  }, { description: `${ns}/${name} steady (${what})`, timeoutMs: 300_000, intervalMs: 500 });
+}
+
+/** The time of each log line with this message, oldest first. */
+function logTimes(operator: RunningOperator, message: string, fields: Record<string, string> = {}): number[] {
+  return operator.logs()
+    .map((line) => JSON.parse(line) as Record<string, string>)
+    .filter((entry) => entry.message === message && Object.entries(fields).every(([k, v]) => entry[k] === v))
+    .map((entry) => Date.parse(entry.timestamp!));
+}
+
+describe('Redis-aware high availability on the real node', () => {
+  let operator: RunningOperator;
+  beforeAll(async () => {
+    await installRedisInstanceCrd(testKubeConfig());
+    operator = await startOperator();
+  });
+  afterAll(async () => {
+    await operator?.stop();
+  });
+
+  it('replaces replicas first and hands over with FAILOVER before the primary restarts: a plain client writing through NAME loses no acknowledged write and fails only inside the hand-over', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace({ prefix: 'handover' });
+    await createPasswordSecret(client, ns, 'orders-auth', PASSWORD);
+    await createInstance(client, ns, 'orders', { replicas: 3, image: IMAGES.redis, auth: { secretName: 'orders-auth' } });
+    const before = await waitForSteadyState(ns, 'orders', 3, 'created');
+    const oldPrimary = before.status!.primary!;
+    expect(oldPrimary).toMatch(/^orders-[0-2]$/);
+    // The replicas follow the primary's pod IP, as the operator told them.
+    const primaryPod = await getPod(client, ns, oldPrimary);
+    for (const pod of (await instancePods(client, ns, 'orders')).filter((p) => p.metadata.name !== oldPrimary)) {
+      const info = await replicationInfo(await connectRedis(pod.status!.podIP!, PASSWORD));
+      expect([info.role, info.master_host, info.master_link_status]).toEqual(['slave', primaryPod.status!.podIP, 'up']);
+    }
+
+    const tracker = await PodTracker.start(client, ns, 'orders');
+    const writer = await startWriter({ host: await clientServiceAddress(client, ns, 'orders'), password: PASSWORD, prefix: 'rolling' });
+    let records;
+    try {
+      await waitFor(async () => pollResult(writer.records.filter((r) => r.failure === undefined).length >= 50 || undefined),
+        { description: 'the writer to be writing', timeoutMs: 30_000, intervalMs: 100 });
+      await patchSpec(client, ns, 'orders', { image: IMAGES.redisAlternate });
+      await waitFor(async () => {
+        const sts = await getStatefulSet(client, ns, 'orders');
+        const pods = await instancePods(client, ns, 'orders');
+        const rolled = pods.length === 3 && pods.every((p) => p.spec.containers[0]!.image === IMAGES.redisAlternate && isReady(p) && !p.metadata.deletionTimestamp)
+          && sts?.status?.updatedReplicas === 3;
+        return pollResult(rolled || undefined, pods.map((p) => `${p.metadata.name}:${p.spec.containers[0]!.image}:${isReady(p)}`).join(' '));
+      }, { description: 'every pod replaced with the new image', timeoutMs: 300_000, intervalMs: 500 });
+      const after = await waitForSteadyState(ns, 'orders', 3, 'rolled');
+      expect(after.status!.primary).not.toBe(oldPrimary);
+      // A few more writes on the new primary, then stop.
+      const count = writer.records.length;
+      await waitFor(async () => pollResult(writer.records.slice(count).filter((r) => r.failure === undefined).length >= 50 || undefined),
+        { description: 'writes after the rollout', timeoutMs: 30_000, intervalMs: 100 });
+    } finally {
+      records = await writer.stop();
+      await tracker.stop();
+    }
+
+    // Every acknowledged key is on the new primary.
+    const acknowledged = records.filter((r) => r.failure === undefined).map((r) => r.key);
+    const reader = await connectRedis(await clientServiceAddress(client, ns, 'orders'), PASSWORD);
+    const missing: string[] = [];
+    for (let i = 0; i < acknowledged.length; i += 1_000) {
+      const keys = acknowledged.slice(i, i + 1_000);
+      const values = await reader.mGet(keys);
+      values.forEach((value, index) => { if (value === null) missing.push(keys[index]!); });
+    }
+    expect(missing).toEqual([]);
+
+    // The order: both replicas, then the hand-over, then the old primary's pod.
+    const replaced = operator.logs().map((l) => JSON.parse(l) as Record<string, string>)
+      .filter((e) => e.message === 'Replacing outdated pod' && e.namespace === ns).map((e) => e.pod);
+    expect(replaced).toHaveLength(3);
+    expect(replaced[2]).toBe(oldPrimary);
+    const [handOverStart] = logTimes(operator, 'Handing over with FAILOVER', { namespace: ns, from: oldPrimary });
+    const [oldPrimaryReplaced] = logTimes(operator, 'Replacing outdated pod', { namespace: ns, pod: oldPrimary });
+    expect(handOverStart).toBeDefined();
+    // Writes failed in one burst at most, all of it after the hand-over began and before the
+    // old primary's pod went (its clients were closed and came back through NAME), and only
+    // with what a hand-over answers: READONLY from the demoted node, or a closed connection.
+    const bursts = failureBursts(records);
+    expect(bursts.length).toBeLessThanOrEqual(1);
+    for (const burst of bursts) {
+      expect(burst.first.at).toBeGreaterThanOrEqual(handOverStart!);
+      expect(burst.last.at).toBeLessThan(oldPrimaryReplaced!);
+      for (const kind of burst.kinds) expect(['READONLY', 'disconnected', 'timeout']).toContain(kind);
+    }
+    // Writes succeeded before the first replica was replaced and after the old primary was.
+    expect(records.some((r) => r.failure === undefined && r.at > oldPrimaryReplaced!)).toBe(true);
+    // The client Service always had a Ready pod while pods were replaced one at a time.
+    expect(tracker.minimumServing).toBeGreaterThanOrEqual(2);
+    const events = (await listEvents(client, ns, 'orders')).map((e) => `${e.reason}: ${e.message}`);
+    expect(events).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^HandedOver: Pod ${oldPrimary} handed over to orders-\\d with FAILOVER before its pod is replaced`))]));
+  });
+
+  it('fails over when the primary\'s pod is deleted; the old primary comes back as a replica of the new one and never serves writes', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace({ prefix: 'failover' });
+    await createPasswordSecret(client, ns, 'carts-auth', PASSWORD);
+    await createInstance(client, ns, 'carts', { replicas: 3, image: IMAGES.redis, auth: { secretName: 'carts-auth' }, failover: { afterSeconds: 2 } });
+    const before = await waitForSteadyState(ns, 'carts', 3, 'created');
+    const lost = before.status!.primary!;
+    const primary = await connectRedis(await clientServiceAddress(client, ns, 'carts'), PASSWORD);
+    for (let i = 0; i < 500; i++) await primary.set(`cart:${i}`, String(i));
+    // Acknowledged by both replicas before the primary goes.
+    expect(await primary.sendCommand(['WAIT', '2', '10000'])).toBe(2);
+    await primary.close();
+
+    const lostUid = (await getPod(client, ns, lost)).metadata.uid;
+    const rolesOfLost: string[] = [];
+    const watch = new AbortController();
+    const watching = client.watch<Pod>(Resources.pod, { namespace: ns, fieldSelector: `metadata.name=${lost}`, signal: watch.signal }, (event) => {
+      if (event.type !== 'BOOKMARK' && event.object.metadata.uid !== lostUid) rolesOfLost.push(event.object.metadata.labels?.[ROLE_LABEL] ?? '-');
+    });
+    try {
+      await client.delete(Resources.pod, lost, ns);
+      const failedOver = await waitForInstance(client, ns, 'carts', 'a replica took over', (i) =>
+        i.status?.primary !== undefined && i.status.primary !== lost && condition(i.status, 'Writable')?.status === 'True', 120_000);
+      expect(failedOver.status?.lastFailover).toMatchObject({ from: lost, to: failedOver.status!.primary });
+      const steady = await waitForSteadyState(ns, 'carts', 3, 'after the failover');
+      expect(steady.status!.primary).toBe(failedOver.status!.primary);
+
+      const reader = await connectRedis(await clientServiceAddress(client, ns, 'carts'), PASSWORD);
+      expect((await replicationInfo(reader)).role).toBe('master');
+      expect(await reader.mGet(Array.from({ length: 500 }, (_, i) => `cart:${i}`))).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
+      expect(await reader.set('after-failover', 'yes')).toBe('OK');
+
+      // The recreated pod follows the new primary, is labelled replica, and refuses writes.
+      const returned = await getPod(client, ns, lost);
+      expect(returned.metadata.uid).not.toBe(lostUid);
+      expect(returned.metadata.labels?.[ROLE_LABEL]).toBe('replica');
+      const newPrimaryIp = (await getPod(client, ns, steady.status!.primary!)).status!.podIP;
+      const direct = await connectRedis(returned.status!.podIP!, PASSWORD);
+      const info = await replicationInfo(direct);
+      expect([info.role, info.master_host, info.master_link_status]).toEqual(['slave', newPrimaryIp, 'up']);
+      await expect(direct.set('k', 'v')).rejects.toThrow(/READONLY/);
+      const events = (await listEvents(client, ns, 'carts')).map((e) => `${e.type} ${e.reason}: ${e.message}`);
+      expect(events).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^Warning FailedOver: Pod ${steady.status!.primary} took over from ${lost}`))]));
+    } finally {
+      watch.abort();
+      await watching.catch(() => undefined);
+    }
+    // It never carried the primary label after it was recreated.
+    expect(rolesOfLost.length).toBeGreaterThan(0);
+    expect(rolesOfLost).not.toContain('primary');
+  });
+});
