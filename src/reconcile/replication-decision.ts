@@ -32,7 +32,8 @@ export interface ReplicationInput {
   readonly replicas: number;
   readonly afterSeconds: number;
   readonly now: Date;
-  readonly record: { readonly primary?: string; readonly primaryUID?: string };
+  /** The record in status; `failedOverAt` when the last failover made `primary` primary. */
+  readonly record: { readonly primary?: string; readonly primaryUID?: string; readonly failedOverAt?: Date };
   /** Every pod of the instance, ordinals at and above `replicas` too (a scale-down in progress). */
   readonly pods: readonly ObservedPod[];
   /**
@@ -85,6 +86,13 @@ export interface ReplicationDecision {
 
 /** How soon to look again while pods are replaced or catch up (no pod event says when). */
 export const REPLACEMENT_POLL_MS = 1_000;
+
+/**
+ * How long after a failover was recorded its promotion is left to whoever recorded it. Another
+ * operator (or reconcile) that sees the record first would otherwise promote the same pod a
+ * second time; past this the recorder is presumed gone, and the record is carried out.
+ */
+export const PROMOTION_GRACE_MS = 10_000;
 
 export function addressOf(pod: InstancePod): RedisNodeAddress | undefined {
   return pod.ip === undefined ? undefined : { host: pod.ip, port: REDIS_PORT };
@@ -281,7 +289,12 @@ export function decideReplication(input: ReplicationInput): ReplicationDecision 
   const health = primaryHealth(input, name);
   switch (health.kind) {
     case 'handed-over': return { step: { kind: 'repair-record', pod: health.to }, health };
-    case 'pending-promotion': return { step: { kind: 'promote-recorded', pod: health.pod, why: `pod ${name} is the recorded primary` }, health };
+    case 'pending-promotion': {
+      const since = input.record.failedOverAt;
+      const left = since === undefined ? 0 : PROMOTION_GRACE_MS - (input.now.getTime() - since.getTime());
+      if (left > 0) return { step: { kind: 'wait', reason: 'FailingOver', message: `pod ${name} is being promoted`, retryMs: Math.min(left, REPLACEMENT_POLL_MS) }, health };
+      return { step: { kind: 'promote-recorded', pod: health.pod, why: `pod ${name} is the recorded primary` }, health };
+    }
     case 'lost': return lost(input, name, health);
     case 'healthy': break;
   }

@@ -133,7 +133,13 @@ export class ReplicationReconciler {
     const sts = (context.statefulSet?.status ?? {}) as StatefulSetState;
     const replacementAllowed = context.statefulSet !== undefined && !context.statefulSet.metadata.deletionTimestamp
       && (sts.observedGeneration ?? 0) >= (context.statefulSet.metadata.generation ?? 0) && sts.updateRevision !== undefined;
-    const record = { ...(context.stored.status?.primary ? { primary: context.stored.status.primary } : {}), ...(context.stored.status?.primaryUID ? { primaryUID: context.stored.status.primaryUID } : {}) };
+    const status = context.stored.status;
+    const failedOver = status?.lastFailover !== undefined && status.lastFailover.to === status.primary ? new Date(status.lastFailover.time) : undefined;
+    const record = {
+      ...(status?.primary ? { primary: status.primary } : {}),
+      ...(status?.primaryUID ? { primaryUID: status.primaryUID } : {}),
+      ...(failedOver !== undefined && !Number.isNaN(failedOver.getTime()) ? { failedOverAt: failedOver } : {}),
+    };
     const decision = decideReplication({
       replicas: instance.spec.replicas,
       afterSeconds: instance.spec.failover.afterSeconds,

@@ -12,12 +12,19 @@ import { testKubeconfigPath } from '../cluster/namespace.js';
 import { pollResult, waitFor } from '../cluster/wait.js';
 import { operatorKubeConfig } from './operator-identity.js';
 
+/** Called before each write request is sent; a test may hold it there. */
+export type BeforeWrite = (method: string, path: string, body: unknown) => Promise<void>;
+
 /** A KubeClient that counts the write requests it sends (everything but GET and watches). */
 export class CountingClient extends KubeClient {
   /** `METHOD path` of every write, in order. */
   readonly writes: string[] = [];
+  beforeWrite: BeforeWrite | undefined;
   override async request<T>(method: string, path: string, options?: Parameters<KubeClient['request']>[2]): Promise<T> {
-    if (method !== 'GET') this.writes.push(`${method} ${path} ${JSON.stringify(options?.body ?? null).slice(0, 300)}`);
+    if (method !== 'GET') {
+      this.writes.push(`${method} ${path} ${JSON.stringify(options?.body ?? null).slice(0, 300)}`);
+      await this.beforeWrite?.(method, path, options?.body);
+    }
     return super.request<T>(method, path, options);
   }
 }
@@ -41,6 +48,8 @@ export interface StartOperatorOptions {
   readonly dialGuard?: DialGuard;
   /** @default NodeRedisAdmin */
   readonly redisAdmin?: (guard: DialGuard) => RedisAdmin;
+  /** @default writes go out at once */
+  readonly beforeWrite?: BeforeWrite;
 }
 
 export interface RunningOperator {
@@ -65,6 +74,7 @@ export interface RunningOperator {
 export async function startOperator(options: StartOperatorOptions = {}): Promise<RunningOperator> {
   const admin = loadKubeConfig(testKubeconfigPath());
   const client = new CountingClient(options.identity === 'cluster-admin' ? admin : await operatorKubeConfig(admin, options.leaderElection?.namespace));
+  client.beforeWrite = options.beforeWrite;
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -186,6 +186,13 @@ describe('decideReplication', () => {
     expect(step(input(pods))).toMatchObject({ kind: 'promote-recorded', pod: { name: 'cache-0' } });
   });
 
+  it('leaves a freshly recorded failover\'s promotion to whoever recorded it, and carries it out once that is long past', () => {
+    const pods = [pod(0, replicaInfo(5, 100, { linkUp: false }), { role: 'replica' }), ...settled().slice(1)];
+    const record = (ago: number) => ({ primary: 'cache-0', primaryUID: 'uid-0', failedOverAt: seconds(ago) });
+    expect(step(input(pods, { record: record(2) }))).toMatchObject({ kind: 'wait', reason: 'FailingOver' });
+    expect(step(input(pods, { record: record(11) }))).toMatchObject({ kind: 'promote-recorded', pod: { name: 'cache-0' } });
+  });
+
   it('refuses to act while Redis refuses the password', () => {
     const refused: RedisView = { kind: 'failed', error: 'auth', message: 'Redis at 10.1.0.11:6379: connect: WRONGPASS invalid username-password pair' };
     expect(step(input([...settled().slice(0, 2), pod(2, refused)]))).toMatchObject({ kind: 'auth-failed', pod: { name: 'cache-2' } });
