@@ -102,6 +102,9 @@ export class ReplicationReconciler {
   /** Pods whose primary label was taken off, by pod UID: when the client Service was first seen
    * without them (undefined: not yet). */
   private readonly demoted = new Map<string, number | undefined>();
+  /** Pods this process deleted, by instance UID then pod UID: a cache that has not seen the
+   * deletion yet must not make the next reconcile delete (and report) the same pod again. */
+  private readonly deleted = new Map<string, Set<string>>();
 
   constructor(
     @inject(TOKENS.KubeClient) private readonly client: KubeClient,
@@ -129,7 +132,12 @@ export class ReplicationReconciler {
       auth = reading.kind === 'password' ? reading.auth : undefined;
     }
 
-    const observed = await this.observe(pods, context.statefulSet, auth);
+    const deleted = this.deleted.get(uid) ?? new Set<string>();
+    for (const podUid of deleted) if (!pods.some((pod) => pod.uid === podUid)) deleted.delete(podUid);
+    if (deleted.size > 0) this.deleted.set(uid, deleted);
+    else this.deleted.delete(uid);
+    const observed = (await this.observe(pods, context.statefulSet, auth))
+      .map((pod) => (deleted.has(pod.uid) ? { ...pod, terminating: true } : pod));
     const sts = (context.statefulSet?.status ?? {}) as StatefulSetState;
     const replacementAllowed = context.statefulSet !== undefined && !context.statefulSet.metadata.deletionTimestamp
       && (sts.observedGeneration ?? 0) >= (context.statefulSet.metadata.generation ?? 0) && sts.updateRevision !== undefined;
@@ -224,7 +232,7 @@ export class ReplicationReconciler {
       case 'wait':
         return { stored, requeueAfterMs: step.retryMs };
       case 'unobserved': {
-        if (step.replace) await this.replacePod(step.replace, log, 'Replacing outdated pod (Redis on simulated nodes is not dialed)');
+        if (step.replace) await this.replacePod(stored.metadata.uid ?? '', step.replace, log, 'Replacing outdated pod (Redis on simulated nodes is not dialed)');
         return { stored, ...(step.replace || step.waiting ? { requeueAfterMs: REPLACEMENT_POLL_MS } : {}) };
       }
       case 'elect': {
@@ -259,7 +267,7 @@ export class ReplicationReconciler {
           this.logger.warn('Replacing the only pod: Redis is down until it is back', { ...log, pod: step.pod.name });
           await this.events.record(regarding, 'Warning', 'PrimaryRestart', `Replacing pod ${step.pod.name}, the only one (replicas: 1): Redis takes no writes until it is back`);
         }
-        await this.replacePod(step.pod, log, 'Replacing outdated pod');
+        await this.replacePod(stored.metadata.uid ?? '', step.pod, log, 'Replacing outdated pod');
         return { stored, requeueAfterMs: REPLACEMENT_POLL_MS };
       }
     }
@@ -293,9 +301,11 @@ export class ReplicationReconciler {
     await this.client.patch(Resources.pod, pod.object.metadata.namespace, pod.name, [{ op: 'test', path: '/metadata/uid', value: pod.uid }, change], 'json');
   }
 
-  private async replacePod(pod: InstancePod, log: Record<string, string>, line: string): Promise<void> {
+  private async replacePod(instanceUid: string, pod: InstancePod, log: Record<string, string>, line: string): Promise<void> {
     const deleted = await this.client.delete(Resources.pod, pod.name, pod.object.metadata.namespace, { preconditions: { uid: pod.uid } });
-    if (deleted) this.logger.info(line, { ...log, pod: pod.name, revision: pod.revision ?? '<none>' });
+    if (!deleted) return;
+    this.deleted.set(instanceUid, (this.deleted.get(instanceUid) ?? new Set<string>()).add(pod.uid));
+    this.logger.info(line, { ...log, pod: pod.name, revision: pod.revision ?? '<none>' });
   }
 
   private async failOver(
