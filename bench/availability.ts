@@ -407,12 +407,14 @@ export async function benchAvailability(options: AvailabilityOptions): Promise<A
     return cleaned;
   };
   const onSignal = (signal: NodeJS.Signals): void => {
+    // A Ctrl-C often arrives twice (the terminal's, and tsx relaying it to this process): every
+    // signal after the first waits for the same bounded cleanup; the watchdog backs it up.
+    if (cleaned !== undefined) return;
     log(`${signal}: stopping the operator and the cluster...`);
-    process.once(signal, () => process.exit(130));
     void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     log(`starting a local control plane with the real node (state in ${dir})...`);
     // Detached, so that a Ctrl-C reaches only this process, which stops the node in order; the
@@ -490,9 +492,9 @@ export async function benchAvailability(options: AvailabilityOptions): Promise<A
     }
     throw error;
   } finally {
+    if (cleaned === undefined) log('stopping the operator and the cluster...');
+    await cleanup();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    log('stopping the operator and the cluster...');
-    await cleanup();
   }
 }

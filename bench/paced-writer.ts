@@ -45,7 +45,7 @@ const CONNECT_TIMEOUT_MS = 1_000;
 const BACKOFF_FIRST_MS = 50;
 const BACKOFF_MAX_MS = 500;
 /** The most SETs sent at once to catch up after the event loop was late. */
-const MAX_BURST = 20;
+const MAX_BURST = 100;
 /** Beyond this many unanswered SETs a new one fails at once instead of queueing. */
 const MAX_IN_FLIGHT = 2_000;
 
