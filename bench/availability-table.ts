@@ -1,6 +1,6 @@
 import type { AvailabilityReport, ClassResult } from './availability.js';
 
-const HEADER = ['change', 'longest gap', 'failed ops', 'acked / sent', 'lost', 'pods restarted', 'at rest after'] as const;
+const HEADER = ['change', 'longest gap', 'failed ops', 'acked / sent', 'lost', 'pods restarted', 'StatefulSet', 'at rest after'] as const;
 
 function restarts(result: Extract<ClassResult, { kind: 'measured' }>): string {
   const { recreated, restartedInPlace, added, removed, total } = result.pods;
@@ -23,6 +23,7 @@ function row(result: ClassResult): string[] {
     `${result.acknowledged} / ${result.attempts}`,
     String(result.lost),
     restarts(result),
+    result.statefulSetRecreated ? 'recreated' : 'kept',
     `${(result.readyAfterMs / 1000).toFixed(1)} s${result.settled ? '' : ' (not at rest)'}`,
   ];
 }

@@ -75,6 +75,8 @@ export interface MeasuredClass {
   /** Up to ten of the lost keys. */
   readonly lostSample: readonly string[];
   readonly pods: PodRestarts;
+  /** Whether the StatefulSet had another UID afterwards (a Recreate). */
+  readonly statefulSetRecreated: boolean;
   /** From the change until the stable stretch began. */
   readonly readyAfterMs: number;
   readonly primaryBefore: ServedPod | undefined;
@@ -306,14 +308,16 @@ async function measure(client: KubeClient, name: ChangeClassName, address: strin
   const change = definition.change(await currentSpec(client));
   const notes: string[] = [];
   const { sightings, before } = await PodSightings.start(client, NAMESPACE, INSTANCE);
-  const writer = PacedWriter.start({
-    host: address, port: REDIS_PORT, password: PASSWORD, rate, keyPrefix: `w:${name}`,
-    commandTimeoutMs: COMMAND_TIMEOUT_MS, maxDurationMs: SETTLE_TIMEOUT_MS + LEAD_MS + 2 * STABLE_MS,
-  });
+  let writer: PacedWriter | undefined;
   let record: WriterRecord | undefined;
   try {
+    writer = await PacedWriter.start({
+      host: address, port: REDIS_PORT, password: PASSWORD, rate, keyPrefix: `w:${name}`,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS, maxDurationMs: SETTLE_TIMEOUT_MS + LEAD_MS + 2 * STABLE_MS,
+    });
     await sleep(LEAD_MS);
     const primaryBefore = (await servedPods(client))[0];
+    const statefulSetBefore = (await getStatefulSet(client, NAMESPACE, INSTANCE))?.metadata.uid;
     let goneUid: string | undefined;
     const changedAt = performance.now();
     if (change.kind === 'patch') {
@@ -332,6 +336,7 @@ async function measure(client: KubeClient, name: ChangeClassName, address: strin
     record = await writer.stop();
     await sightings.stop();
     const after = (await instancePods(client, NAMESPACE, INSTANCE)).filter((pod) => !pod.metadata.deletionTimestamp).map(sighting);
+    const statefulSetAfter = (await getStatefulSet(client, NAMESPACE, INSTANCE))?.metadata.uid;
     if (sightings.ended) notes.push(`${sightings.ended}; restarts counted from polls from then on`);
     if (!stable.settled) notes.push(`not at rest within ${SETTLE_TIMEOUT_MS / 1000} s: ${stable.why}`);
     if (record.skipped > 0) notes.push(`the writer fell behind and skipped ${record.skipped} ticks`);
@@ -359,13 +364,14 @@ async function measure(client: KubeClient, name: ChangeClassName, address: strin
       lost: lost.length,
       lostSample: lost.slice(0, 10),
       pods: podRestarts(before, sightings.seen, after),
+      statefulSetRecreated: statefulSetBefore !== statefulSetAfter,
       readyAfterMs: Math.round(stable.since - changedAt),
       primaryBefore,
       primaryAfter,
       notes,
     };
   } finally {
-    if (record === undefined) await writer.stop();
+    if (record === undefined) await writer?.stop();
     await sightings.stop();
   }
 }

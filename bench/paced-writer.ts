@@ -48,6 +48,8 @@ const BACKOFF_MAX_MS = 500;
 const MAX_BURST = 100;
 /** Beyond this many unanswered SETs a new one fails at once instead of queueing. */
 const MAX_IN_FLIGHT = 2_000;
+/** About ten seconds of tries with the backoff above. */
+const FIRST_CONNECT_ATTEMPTS = 25;
 
 type Redis = RedisClientType;
 
@@ -91,18 +93,25 @@ export class PacedWriter {
   private attempts = 0;
   private skipped = 0;
   private startedAt = 0;
-  private readonly loop: Promise<void>;
+  private loop: Promise<void> = Promise.resolve();
   private readonly timeoutMs: number;
 
   private constructor(private readonly options: PacedWriterOptions) {
     if (!(options.rate > 0)) throw new RangeError(`the rate must be positive, got ${options.rate}`);
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
-    this.loop = this.run();
   }
 
-  /** Starts writing at once (the first SETs fail with `not connected` until the connection is up). */
-  static start(options: PacedWriterOptions): PacedWriter {
-    return new PacedWriter(options);
+  /**
+   * Connects, then starts writing: the window opens on a working connection, so the time to
+   * open the first one is no part of any gap. Throws when no connection opens within the
+   * first connect's bound.
+   */
+  static async start(options: PacedWriterOptions): Promise<PacedWriter> {
+    const writer = new PacedWriter(options);
+    await writer.connect(FIRST_CONNECT_ATTEMPTS);
+    if (writer.client === undefined) throw new Error(`the writer could not connect to ${options.host}:${options.port}`);
+    writer.loop = writer.run();
+    return writer;
   }
 
   /** performance.now() of the latest acknowledgement, if any. */
@@ -134,7 +143,6 @@ export class PacedWriter {
     const interval = 1000 / this.options.rate;
     this.startedAt = performance.now();
     const deadline = this.startedAt + this.options.maxDurationMs;
-    this.ensureConnecting();
     let sent = 0;
     while (!this.stopped && performance.now() < deadline) {
       const due = Math.floor((performance.now() - this.startedAt) / interval) + 1;
@@ -191,8 +199,9 @@ export class PacedWriter {
     this.connecting = this.connect().finally(() => { this.connecting = undefined; });
   }
 
-  private async connect(): Promise<void> {
-    for (let failures = 0; !this.stopped; failures++) {
+  /** Opens a connection, retrying with a backoff; later ones try until the writer stops. */
+  private async connect(attempts = Number.POSITIVE_INFINITY): Promise<void> {
+    for (let failures = 0; !this.stopped && failures < attempts; failures++) {
       if (failures > 0) await sleep(Math.min(BACKOFF_FIRST_MS * 2 ** (failures - 1), BACKOFF_MAX_MS));
       if (this.stopped) return;
       const client: Redis = createClient({
