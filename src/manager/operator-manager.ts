@@ -11,7 +11,7 @@ import { TOKENS } from '../di/tokens.js';
 import { createMetricsServer, createProbeServer, type EndpointServer } from '../observability/http-servers.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import type { ObjectCache } from '../reconcile/live-objects.js';
+import { OWNED_RESOURCES, type ObjectCache } from '../reconcile/live-objects.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { PrimaryMonitor } from '../controller/primary-monitor.js';
 import type { UpdateStrategy } from '../strategies/update-strategy.js';
@@ -62,7 +62,7 @@ export interface OperatorManagerOptions {
 
 /** The kinds the operator owns, watched only where it put its managed-by label. Pods carry it
  * from the pod template: their readiness and role wake the instance. */
-const OWNED: readonly ResourceType[] = [Resources.statefulSet, Resources.configMap, Resources.service, Resources.podDisruptionBudget, Resources.pod];
+const WATCHED_OWNED: readonly ResourceType[] = [...OWNED_RESOURCES, Resources.pod];
 
 /**
  * Assembles and runs the operator, as controller-runtime's manager does: the controller (its
@@ -85,7 +85,7 @@ export class OperatorManager {
     client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
-    for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    for (const resource of WATCHED_OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
     // Read by the dial guard only; a node's changes wake no instance.
     builder.watches(Resources.node, () => []);
     // The reconcile function reaches the reconciler through this closure: the container needs

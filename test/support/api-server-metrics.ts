@@ -20,5 +20,5 @@ export async function apiServerWrites(kubeconfigPath: string, resources: readonl
   return total;
 }
 
-/** The kinds the operator writes: the instances, what they own, and their claims. */
-export const OPERATOR_RESOURCES: readonly string[] = [Resources.redisInstance, ...OWNED_RESOURCES, Resources.persistentVolumeClaim].map((r) => r.plural);
+/** The kinds the operator writes: the instances, what they own, their claims, and their pods (role labels, replacement). */
+export const OPERATOR_RESOURCES: readonly string[] = [Resources.redisInstance, ...OWNED_RESOURCES, Resources.persistentVolumeClaim, Resources.pod].map((r) => r.plural);

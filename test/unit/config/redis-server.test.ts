@@ -16,7 +16,7 @@ const CONFIG: Record<string, string> = {
   databases: '4',
   hz: '20',
   'slowlog-log-slower-than': '5000',
-  'client-output-buffer-limit': 'pubsub 33554432 8388608 60',
+  'client-output-buffer-limit': 'replica 134217728 33554432 30 pubsub 33554432 8388608 60',
   'proc-title-template': '{title} {listen-addr} {server-mode}',
   loglevel: 'warning',
 };
@@ -24,7 +24,7 @@ const CONFIG: Record<string, string> = {
 const EXPECTED: Record<string, string> = {
   ...CONFIG,
   'notify-keyspace-events': 'xE',
-  'client-output-buffer-limit': 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+  'client-output-buffer-limit': 'normal 0 0 0 slave 134217728 33554432 30 pubsub 33554432 8388608 60',
 };
 
 async function configGet(redis: RunningRedis, name: string, env?: Record<string, string>): Promise<string> {

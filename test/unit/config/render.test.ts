@@ -34,8 +34,14 @@ describe('renderRedisConf', () => {
   });
 
   it('writes multi-argument directives as separate words and an empty one as ""', () => {
-    expect(renderRedisConf({ save: '900 1  300 10' })).toContain('\nsave 900 1 300 10\n');
+    expect(renderRedisConf({ 'shutdown-on-sigterm': 'save  force' })).toContain('\nshutdown-on-sigterm save force\n');
     expect(renderRedisConf({ save: '' })).toContain('\nsave ""\n');
+  });
+
+  it('writes one save point and one client class per line, the only spelling Redis 6.2 reads', () => {
+    expect(renderRedisConf({ save: '900 1  300 10' })).toContain('\nsave 900 1\nsave 300 10\n');
+    const conf = renderRedisConf({ 'client-output-buffer-limit': 'replica 256mb 64mb 60 pubsub 32mb 8mb 60' });
+    expect(conf).toContain('\nclient-output-buffer-limit replica 256mb 64mb 60\nclient-output-buffer-limit pubsub 32mb 8mb 60\n');
   });
 
   it('writes pure ASCII: bytes outside printable ASCII become \\xHH inside double quotes', () => {
@@ -48,7 +54,7 @@ describe('renderRedisConf', () => {
   it('splits multi-argument directives on ASCII whitespace only, as Redis does', () => {
     // A no-break space is not a separator: "\u00a0" must not become `save ""` (snapshots off).
     expect(renderRedisConf({ save: '\u00a0' })).toContain('\nsave "\\xc2\\xa0"\n');
-    expect(renderRedisConf({ save: '900\u00a01 300 10' })).toContain('\nsave "900\\xc2\\xa01" 300 10\n');
+    expect(renderRedisConf({ save: '900\u00a01 300 10' })).toContain('\nsave "900\\xc2\\xa01" 300\nsave 10\n');
     expect(renderRedisConf({ save: ' 900 1\u3000' })).toContain('\nsave 900 "1\\xe3\\x80\\x80"\n');
   });
 
