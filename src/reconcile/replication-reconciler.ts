@@ -36,6 +36,12 @@ export const HAND_OVER_TIMEOUT_MS = 5_000;
 const AFTER_STEP_MS = 250;
 
 /**
+ * How soon to look again while nothing is to be done but not everything answers or is in sync:
+ * a pod cut off from the operator, or a replica catching up, changes nothing a watch reports.
+ */
+const UNSETTLED_RECHECK_MS = 5_000;
+
+/**
  * How long a demoted primary keeps its clients after the client Service stopped listing it:
  * kube-proxy applies an EndpointSlice change within about a second (its minimum sync period),
  * and a client that reconnected before that would reach the old primary again.
@@ -174,7 +180,8 @@ export class ReplicationReconciler {
       stored,
       report,
       ...(step.kind === 'auth-failed' ? { degraded: { reason: 'RedisAuthFailed', message: `Redis refused the password of Secret ${instance.metadata.namespace}/${instance.spec.auth.secretName ?? ''} (spec.auth.secretName): ${step.message}; nothing is changed until they agree` } } : {}),
-      ...(executed.requeueAfterMs !== undefined ? { requeueAfterMs: executed.requeueAfterMs } : {}),
+      ...(executed.requeueAfterMs !== undefined ? { requeueAfterMs: executed.requeueAfterMs }
+        : step.kind === 'done' && !settled(report) ? { requeueAfterMs: UNSETTLED_RECHECK_MS } : {}),
     };
   }
 
@@ -412,6 +419,12 @@ export class ReplicationReconciler {
     });
     return new Set(slices.items.flatMap((slice) => (slice.endpoints ?? []).flatMap((endpoint) => endpoint.addresses ?? [])));
   }
+}
+
+/** Every pod answers, and every replica is in sync with a writable primary. */
+function settled(report: ReplicationReport): boolean {
+  return report.writable.status === 'True' && report.replicasInSync.status === 'True'
+    && (report.pods ?? []).every((pod) => pod.role !== 'unknown');
 }
 
 function unknownReport(stored: RedisInstance, reason: string, message: string): ReplicationReport {

@@ -80,5 +80,22 @@ describe('two operators acting on one instance at once', () => {
     // The loser met the fence (409) and looked again, rather than acting on what it had decided.
     const conflicts = [...first.logs(), ...second.logs()].filter((line) => line.includes('Conflict; reconciling again from fresh state'));
     expect(conflicts.length).toBeGreaterThanOrEqual(1);
+
+    // The old primary was cut off, not restarted: it comes back believing it is primary. It is
+    // made to follow the new one, its clients are closed, and only then is it a replica (one
+    // operator from here on, so that each command is sent once).
+    await second.stop();
+    const newIp = `${((await listPods(client, ns, 'fence')) as PodLike[]).find((p) => p.metadata.name === failedOver.status!.primary)!.status!.podIP}`;
+    const callsBefore = fake.calls.length;
+    const stale = fake.node({ host: lostIp, port: 6379 });
+    stale.clients = 3;
+    stale.reachable = true;
+    await waitFor(async () => {
+      const pod = ((await listPods(client, ns, 'fence')) as PodLike[]).find((p) => p.metadata.name === lost)!;
+      return pollResult(pod.metadata.labels?.[ROLE_LABEL] === 'replica' || undefined, JSON.stringify(pod.metadata.labels));
+    }, { description: `${lost} to be admitted as a replica`, timeoutMs: 30_000, intervalMs: 200 });
+    const onStale = fake.calls.slice(callsBefore).filter((c) => c.address === `${lostIp}:6379` && c.command !== 'INFO replication').map((c) => c.command);
+    expect(onStale).toEqual([`REPLICAOF ${newIp} 6379`, 'CLIENT KILL TYPE normal']);
+    expect([stale.role, stale.primary?.host, stale.clients]).toEqual(['replica', newIp, 0]);
   });
 });
