@@ -35,7 +35,13 @@ export interface PlanReport {
   readonly pods: string;
   readonly persistentVolumeClaims: string;
   readonly objects: ReadonlyArray<{ kind: string; name: string; action: string }>;
+  /** What the change costs that a reader must not miss (a single pod's restart is an outage). */
+  readonly warnings: readonly string[];
 }
+
+/** `plan`'s warning when the only pod is replaced. */
+export const SINGLE_REPLICA_RESTART = 'replicas: 1: the only pod is replaced, and Redis takes no writes (nor reads) until it is back; '
+  + 'with 2 or more replicas the primary hands over to a replica first';
 
 export function reportPlan(key: string, plan: InstancePlan): PlanReport {
   const objects = plan.companions
@@ -46,25 +52,27 @@ export function reportPlan(key: string, plan: InstancePlan): PlanReport {
   const step = plan.statefulSet;
   switch (step.kind) {
     case 'update': {
-      const effects = step.strategy.effects?.(step.changes, plan.instance) ?? {
+      const { podsReplaced, ...effects } = step.strategy.effects?.(step.changes, plan.instance) ?? {
         pods: `as the ${step.strategy.name} strategy decides`, persistentVolumeClaims: `as the ${step.strategy.name} strategy decides`,
       };
       return {
         instance: key, strategy: step.strategy.name,
         changes: step.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })),
         ...effects, objects,
+        warnings: podsReplaced === true && plan.instance.spec.replicas === 1 ? [SINGLE_REPLICA_RESTART] : [],
       };
     }
     case 'create':
       return {
         instance: key, strategy: 'Create', changes: [],
-        pods: 'created one at a time from ordinal 0 up', persistentVolumeClaims: 'one per pod, created with it',
+        pods: 'created one at a time from ordinal 0 up; the first Ready one is made primary, the others replicate from it', persistentVolumeClaims: 'one per pod, created with it',
         objects: [...objects, { kind: 'StatefulSet', name: step.desired.metadata.name, action: 'create' }],
+        warnings: [],
       };
     case 'wait':
-      return { instance: key, strategy: 'None', changes: [], pods: 'untouched (the StatefulSet is being deleted)', persistentVolumeClaims: 'kept', objects };
+      return { instance: key, strategy: 'None', changes: [], pods: 'untouched (the StatefulSet is being deleted)', persistentVolumeClaims: 'kept', objects, warnings: [] };
     case 'none':
-      return { instance: key, strategy: 'None', changes: [], pods: 'untouched', persistentVolumeClaims: 'untouched', objects };
+      return { instance: key, strategy: 'None', changes: [], pods: 'untouched', persistentVolumeClaims: 'untouched', objects, warnings: [] };
   }
 }
 
@@ -73,6 +81,7 @@ function formatText(reports: readonly PlanReport[]): string {
     const lines = [`${r.instance}: ${r.strategy}`];
     for (const c of r.changes) lines.push(`  ${c.path}: ${describeValue(c.from)} -> ${describeValue(c.to)}`);
     lines.push(`  pods: ${r.pods}`, `  persistentVolumeClaims: ${r.persistentVolumeClaims}`);
+    for (const warning of r.warnings) lines.push(`  warning: ${warning}`);
     for (const o of r.objects) lines.push(`  ${o.action} ${o.kind} ${o.name}`);
     return lines.join('\n');
   }).join('\n\n') + '\n';

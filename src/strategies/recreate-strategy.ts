@@ -5,7 +5,7 @@ import { compareQuantities } from '../api/quantity.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
 import { type Change, describeValue, logChanges, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
-import type { Decision, DecisionContext, StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
+import { POD_REPLACEMENT, type Decision, type DecisionContext, type StrategyContext, type StrategyEffects, type StrategyOutcome, type UpdateStrategy } from './update-strategy.js';
 
 interface PersistentVolumeClaim extends KubeObject {
   readonly spec: { storageClassName?: string; resources?: { requests?: { storage?: string } } };
@@ -139,9 +139,11 @@ export class RecreateStrategy implements UpdateStrategy {
     const claims = ['kept; none is deleted'];
     if (grow) claims.push(`each existing claim is expanded to ${describeValue(grow.to)} first (its StorageClass must allow expansion)`);
     if (storageClass) claims.push(`existing claims keep class ${describeValue(storageClass.from)}; new ones use ${describeValue(storageClass.to)}`);
+    const podsRoll = changes.some((c) => !STORAGE_ONLY.has(c.kind));
     return {
-      pods: 'kept running while the StatefulSet is deleted with propagationPolicy Orphan and created again (new UID); the new StatefulSet adopts them and replaces them one at a time from the highest ordinal down',
+      pods: `kept running while the StatefulSet is deleted with propagationPolicy Orphan and created again (new UID); the new StatefulSet adopts them${podsRoll ? `, and they are ${POD_REPLACEMENT}` : ' (their template is unchanged: none is replaced)'}`,
       persistentVolumeClaims: claims.join('; '),
+      podsReplaced: podsRoll,
     };
   }
 }

@@ -2,12 +2,12 @@ import { injectable } from 'inversify';
 import type { DefaultedRedisInstance } from '../api/redis-instance.js';
 import { Resources } from '../client/resources.js';
 import { type Change, describeValue, logChanges, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
-import type { StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
+import { POD_REPLACEMENT, type StrategyContext, type StrategyEffects, type StrategyOutcome, type UpdateStrategy } from './update-strategy.js';
 
 /**
- * Updates the StatefulSet in place. The StatefulSet controller then replaces pods one at a
- * time from the highest ordinal down, so the primary (ordinal 0) restarts last and Redis keeps
- * serving throughout.
+ * Updates the StatefulSet in place. Under its OnDelete strategy the StatefulSet controller
+ * replaces no pod; the operator's replication step does, in the order Redis needs (replicas
+ * first, the primary after a hand-over), so Redis keeps taking writes throughout.
  */
 @injectable()
 export class RollingStrategy implements UpdateStrategy {
@@ -36,11 +36,12 @@ export class RollingStrategy implements UpdateStrategy {
     const podsRoll = changes.some((c) => c.kind !== 'replicas' && c.kind !== 'statefulSetSpec' && c.kind !== 'metadata');
     const scale = changes.find((c) => c.kind === 'replicas');
     const parts: string[] = [];
-    if (podsRoll) parts.push('replaced one at a time from the highest ordinal down (the primary, ordinal 0, last)');
+    if (podsRoll) parts.push(POD_REPLACEMENT);
     if (scale) parts.push(`scaled from ${describeValue(scale.from)} to ${describeValue(scale.to)} (new ordinals are added, or the highest removed)`);
     return {
       pods: parts.length > 0 ? parts.join('; ') : 'untouched',
       persistentVolumeClaims: 'kept (scaling down keeps the claims of removed ordinals)',
+      podsReplaced: podsRoll,
     };
   }
 }

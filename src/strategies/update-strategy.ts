@@ -53,7 +53,13 @@ export type StrategyOutcome =
 export interface StrategyEffects {
   readonly pods: string;
   readonly persistentVolumeClaims: string;
+  /** Whether pods are replaced (restarted with the new template). @default unknown: plan says nothing more */
+  readonly podsReplaced?: boolean;
 }
+
+/** How the operator replaces an instance's outdated pods (the StatefulSet uses OnDelete). */
+export const POD_REPLACEMENT = 'replaced one at a time by the operator: replicas first, from the highest ordinal down, each back '
+  + 'and in sync before the next; then the primary hands over to an updated replica with FAILOVER and is replaced as a replica';
 
 /**
  * A way of carrying a StatefulSet change set out. The registry asks each strategy in turn

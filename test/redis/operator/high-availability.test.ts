@@ -182,4 +182,48 @@ describe('Redis-aware high availability on the real node', () => {
     expect(rolesOfLost.length).toBeGreaterThan(0);
     expect(rolesOfLost).not.toContain('primary');
   });
+
+  it('hands over before a scale-down removes the primary\'s ordinal, with a plain client writing throughout', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace({ prefix: 'scaledown' });
+    await createPasswordSecret(client, ns, 'queue-auth', PASSWORD);
+    await createInstance(client, ns, 'queue', { replicas: 3, image: IMAGES.redis, auth: { secretName: 'queue-auth' }, failover: { afterSeconds: 1 } });
+    const created = await waitForSteadyState(ns, 'queue', 3, 'created');
+    // Move the primary off ordinal 0: its pod is deleted, a replica takes over.
+    await client.delete(Resources.pod, created.status!.primary!, ns);
+    const moved = await waitForInstance(client, ns, 'queue', 'the primary moved off ordinal 0', (i) => i.status?.primary !== created.status!.primary
+      && condition(i.status, 'Writable')?.status === 'True', 120_000);
+    const high = moved.status!.primary!;
+    expect(high).not.toBe('queue-0');
+    await waitForSteadyState(ns, 'queue', 3, 'after moving the primary');
+
+    const writer = await startWriter({ host: await clientServiceAddress(client, ns, 'queue'), password: PASSWORD, prefix: 'scale' });
+    let records;
+    try {
+      await waitFor(async () => pollResult(writer.records.filter((r) => r.failure === undefined).length >= 50 || undefined),
+        { description: 'the writer to be writing', timeoutMs: 30_000, intervalMs: 100 });
+      await patchSpec(client, ns, 'queue', { replicas: 1 });
+      const after = await waitFor(async () => {
+        const instance = await getInstance(client, ns, 'queue');
+        const pods = await instancePods(client, ns, 'queue');
+        const done = instance?.status?.primary === 'queue-0' && condition(instance.status, 'Writable')?.status === 'True' && pods.length === 1 && isReady(pods[0]!);
+        return pollResult(done ? instance : undefined, JSON.stringify({ primary: instance?.status?.primary, pods: pods.map((p) => p.metadata.name) }));
+      }, { description: 'scaled to one pod, primary on queue-0', timeoutMs: 180_000, intervalMs: 500 });
+      expect(after.status?.primary).toBe('queue-0');
+      const count = writer.records.length;
+      await waitFor(async () => pollResult(writer.records.slice(count).filter((r) => r.failure === undefined).length >= 50 || undefined),
+        { description: 'writes after the scale-down', timeoutMs: 30_000, intervalMs: 100 });
+    } finally {
+      records = await writer.stop();
+    }
+    const acknowledged = records.filter((r) => r.failure === undefined).map((r) => r.key);
+    const reader = await connectRedis(await clientServiceAddress(client, ns, 'queue'), PASSWORD);
+    const values = await reader.mGet(acknowledged);
+    expect(acknowledged.filter((_, i) => values[i] === null)).toEqual([]);
+    const [handOverStart] = logTimes(operator, 'Handing over with FAILOVER', { namespace: ns, from: high, reason: 'scale-down' });
+    expect(handOverStart).toBeDefined();
+    const bursts = failureBursts(records);
+    expect(bursts.length).toBeLessThanOrEqual(1);
+    for (const burst of bursts) expect(burst.first.at).toBeGreaterThanOrEqual(handOverStart!);
+  });
 });

@@ -35,6 +35,19 @@ describe('redis-operator plan', () => {
     expect(report.objects).toEqual([{ kind: 'ConfigMap', name: 'cache-config', action: 'update' }]);
   });
 
+  it('says the operator replaces pods replicas first and hands the primary over, and warns only when the only pod restarts', async () => {
+    const replicated = JSON.parse((await planJson(OLD, OLD.replace('redis:6.2', 'redis:7.0'))).stdout);
+    expect(replicated.pods).toMatch(/replicas first, from the highest ordinal down.*hands over to an updated replica with FAILOVER/);
+    expect(replicated.warnings).toEqual([]);
+    const single = OLD.replace('replicas: 3', 'replicas: 1');
+    const restart = JSON.parse((await planJson(single, single.replace('redis:6.2', 'redis:7.0'))).stdout);
+    expect(restart.warnings).toEqual([expect.stringMatching(/^replicas: 1: the only pod is replaced, and Redis takes no writes/)]);
+    const scaleOnly = JSON.parse((await planJson(single, single.replace('replicas: 1', 'replicas: 2'))).stdout);
+    expect(scaleOnly.warnings).toEqual([]);
+    const text = await runCli(['plan', '--from', 'old.yaml', '--to', 'new.yaml'], { 'old.yaml': single, 'new.yaml': single.replace('redis:6.2', 'redis:7.0') });
+    expect(text.stdout).toMatch(/\n {2}warning: replicas: 1: the only pod is replaced/);
+  });
+
   it('prints a readable text form by default', async () => {
     const result = await runCli(['plan', '--from', 'old.yaml', '--to', 'new.yaml'], { 'old.yaml': OLD, 'new.yaml': OLD.replace('redis:6.2', 'redis:7.0') });
     expect(result.stdout).toMatch(/^default\/cache: Rolling\n {2}spec\.image: redis:6\.2 -> redis:7\.0\n/);
