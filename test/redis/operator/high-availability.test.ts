@@ -131,6 +131,21 @@ describe('Redis-aware high availability on the real node', () => {
     expect(events).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^HandedOver: Pod ${oldPrimary} handed over to orders-\\d with FAILOVER before its pod is replaced`))]));
   });
 
+  it('writes nothing for a replicated instance at rest, though it speaks to its Redis on every reconcile and looks at its primary every few seconds', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace({ prefix: 'idle' });
+    await createPasswordSecret(client, ns, 'calm-auth', PASSWORD);
+    await createInstance(client, ns, 'calm', { replicas: 2, image: IMAGES.redis, auth: { secretName: 'calm-auth' } });
+    await waitForSteadyState(ns, 'calm', 2, 'created');
+    await operator.idle();
+    const writes = operator.writeLog().length;
+    for (let i = 0; i < 3; i++) await operator.reconcile(`${ns}/calm`);
+    // Absence cannot be waited for: three periods of the look at the primary (every 2 s) must
+    // pass without a change in Redis waking the instance into a write.
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    expect(operator.writeLog().slice(writes).filter((w) => w.includes(`/namespaces/${ns}/`))).toEqual([]);
+  });
+
   it('fails over when the primary\'s pod is deleted; the old primary comes back as a replica of the new one and never serves writes', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace({ prefix: 'failover' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { computeStatus, jsonEqual } from '../../../src/reconcile/status.js';
+import type { ReplicationReport } from '../../../src/reconcile/replication-reconciler.js';
 
 function sts(status: Record<string, unknown>, generation = 2): KubeObject {
   return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'cache', generation }, status };
@@ -50,6 +51,32 @@ describe('computeStatus', () => {
     });
     expect(status.phase).toBe('Degraded');
     expect(status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'VolumeExpansionNotAllowed' });
+  });
+
+  it('counts a rollout done once every pod is at updateRevision, although under OnDelete currentRevision never moves on', () => {
+    const onDelete = { observedGeneration: 2, replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentRevision: 'r1', updateRevision: 'r2' };
+    expect(computeStatus({ generation: 4, name: 'cache', desiredReplicas: 3, statefulSet: sts(onDelete), previous: undefined, now: t0 }).phase).toBe('Ready');
+    const halfway = { ...onDelete, updatedReplicas: 2 };
+    expect(computeStatus({ generation: 4, name: 'cache', desiredReplicas: 3, statefulSet: sts(halfway), previous: undefined, now: t0 }).phase).toBe('Creating');
+  });
+
+  it('reports the primary, each pod, Writable and ReplicasInSync from what Redis showed, and keeps the record when Redis was not looked at', () => {
+    const replication: ReplicationReport = {
+      primary: 'cache-1', primaryUID: 'uid-1',
+      lastFailover: { time: t0.toISOString(), from: 'cache-0', to: 'cache-1', reason: 'pod cache-0 does not exist' },
+      pods: [{ name: 'cache-0', role: 'replica', ready: true, link: 'down' }, { name: 'cache-1', role: 'primary', ready: true }],
+      writable: { status: 'True', reason: 'PrimaryWritable', message: 'pod cache-1 is the primary and takes writes' },
+      replicasInSync: { status: 'False', reason: 'ReplicasNotInSync', message: 'cache-0: link-down' },
+    };
+    const seen = computeStatus({ generation: 4, name: 'cache', desiredReplicas: 2, statefulSet: sts(rolledOut), previous: undefined, replication, now: t0 });
+    expect(seen).toMatchObject({ primary: 'cache-1', primaryUID: 'uid-1', lastFailover: replication.lastFailover, pods: replication.pods });
+    expect(seen.conditions?.slice(3).map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Writable=True/PrimaryWritable', 'ReplicasInSync=False/ReplicasNotInSync']);
+    // A refused spec: nothing asked of Redis, nothing of the record lost.
+    const refused = computeStatus({
+      generation: 5, name: 'cache', desiredReplicas: 2, statefulSet: sts(rolledOut), previous: seen, degraded: { reason: 'InvalidSpec', message: 'x' }, now: t1,
+    });
+    expect(refused).toMatchObject({ primary: 'cache-1', primaryUID: 'uid-1', lastFailover: replication.lastFailover, pods: replication.pods });
+    expect(refused.conditions?.filter((c) => c.type === 'Writable' || c.type === 'ReplicasInSync')).toEqual(seen.conditions?.slice(3));
   });
 
   it('computes exactly the stored status again when nothing changed, later times included', () => {
