@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import type { k8s } from 'cdk8s-plus-27';
 import type { DefaultedRedisInstance } from '../src/api/redis-instance.js';
 import { instanceLabels, ownedNames } from '../src/api/names.js';
-import { configHash, renderRedisConf } from '../src/config/render.js';
+import { renderRedisConf } from '../src/config/render.js';
+import { liveConfigHash, podTemplateConfigHash } from '../src/config/live-config.js';
+import { redisVersionOfImage } from '../src/config/redis-version.js';
 import { type InstanceOwner, ownerReferences } from './owner.js';
 import { RedisConfigMap } from './redis-config-map.js';
 import { RedisStatefulSet } from './redis-stateful-set.js';
@@ -23,7 +25,11 @@ export interface RedisInstanceChartProps extends ChartProps {
 /** Everything one RedisInstance owns: ConfigMap, StatefulSet, Services and (replicas > 1) PDB. */
 export class RedisInstanceChart extends Chart {
   readonly redisConf: string;
+  /** The pod template's `config-hash`: of redis.conf, or under `updatePolicy.config: Live` of
+   * what only a restart applies. */
   readonly configHash: string;
+  /** Of the directives the operator sets with CONFIG SET under Live (see live-config.ts). */
+  readonly liveConfigHash: string;
   readonly configMap: RedisConfigMap;
   readonly statefulSet: RedisStatefulSet;
   readonly services: RedisServices;
@@ -45,7 +51,9 @@ export class RedisInstanceChart extends Chart {
     });
 
     this.redisConf = renderRedisConf(instance.spec.config);
-    this.configHash = configHash(this.redisConf);
+    const version = redisVersionOfImage(instance.spec.image);
+    this.configHash = podTemplateConfigHash(instance.spec.config, instance.spec.updatePolicy.config, version);
+    this.liveConfigHash = liveConfigHash(instance.spec.config, version);
     this.configMap = new RedisConfigMap(this, 'Config', {
       metadata: metadata(names.configMap),
       redisConf: this.redisConf,

@@ -188,7 +188,8 @@ const specSchema: Schema = {
       properties: {
         config: {
           type: 'string', enum: [...CONFIG_UPDATE_POLICIES], default: 'Recreate',
-          description: 'Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place.',
+          description: 'Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place; '
+            + 'Live sets what the image\'s Redis version can change at run time with CONFIG SET on every pod (verified with CONFIG GET, no restart) and rolls the pods only for the rest.',
         },
       },
     },

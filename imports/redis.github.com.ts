@@ -318,7 +318,7 @@ export function toJson_RedisInstanceSpecStorage(obj: RedisInstanceSpecStorage | 
  */
 export interface RedisInstanceSpecUpdatePolicy {
   /**
-   * Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place.
+   * Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place; Live sets what the image's Redis version can change at run time with CONFIG SET on every pod (verified with CONFIG GET, no restart) and rolls the pods only for the rest.
    *
    * @schema RedisInstanceSpecUpdatePolicy#config
    */
@@ -384,7 +384,7 @@ export enum RedisInstanceSpecStorageReclaimPolicy {
 }
 
 /**
- * Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place.
+ * Recreate (the default) recreates the StatefulSet on a config change, keeping pods and PVCs; Rolling rolls the pods in place; Live sets what the image's Redis version can change at run time with CONFIG SET on every pod (verified with CONFIG GET, no restart) and rolls the pods only for the rest.
  *
  * @schema RedisInstanceSpecUpdatePolicyConfig
  */
@@ -393,5 +393,7 @@ export enum RedisInstanceSpecUpdatePolicyConfig {
   RECREATE = "Recreate",
   /** Rolling */
   ROLLING = "Rolling",
+  /** Live */
+  LIVE = "Live",
 }
 

@@ -4,6 +4,9 @@ export const FINALIZER = 'redis.github.com/finalizer';
 /** The seed's legacy finalizer; StatefulSets found carrying it have it removed. */
 export const LEGACY_FINALIZER = 'RedisInstanceFinalizer';
 export const CONFIG_HASH_ANNOTATION = 'redis.github.com/config-hash';
+/** On a pod, set by the operator: the live settings (`liveConfigHash`) CONFIG SET gave it and
+ * CONFIG GET confirmed, under `updatePolicy.config: Live`. */
+export const LIVE_CONFIG_ANNOTATION = 'redis.github.com/live-config-hash';
 export const MANAGED_BY = 'redis-operator';
 export const REDIS_PORT = 6379;
 export const CONFIG_FILE_KEY = 'redis.conf';

@@ -12,9 +12,13 @@ export const KIND = 'RedisInstance';
 export const PLURAL = 'redisinstances';
 export const SHORT_NAME = 'ri';
 
-/** Which strategy carries a change to `spec.config`. Spelled as Kubernetes spells policies. */
-export type ConfigUpdatePolicy = 'Recreate' | 'Rolling';
-export const CONFIG_UPDATE_POLICIES: readonly ConfigUpdatePolicy[] = ['Recreate', 'Rolling'];
+/**
+ * Which strategy carries a change to `spec.config`. Spelled as Kubernetes spells policies.
+ * `Live`: what the image's Redis version can change at run time is set with CONFIG SET on every
+ * pod (no pod restarts); the rest of a change rolls the pods as `Rolling` does.
+ */
+export type ConfigUpdatePolicy = 'Recreate' | 'Rolling' | 'Live';
+export const CONFIG_UPDATE_POLICIES: readonly ConfigUpdatePolicy[] = ['Recreate', 'Rolling', 'Live'];
 
 /** Retain keeps the data volumes when the instance is deleted; Delete lets Kubernetes delete
  * them with the StatefulSet. Scaling down always keeps them. */

@@ -6,7 +6,9 @@ import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
 import { createPlanningContainer } from '../di/container.js';
 import { TOKENS } from '../di/tokens.js';
-import { describeValue } from '../reconcile/change-set.js';
+import { describeValue, type Change } from '../reconcile/change-set.js';
+import { directiveFacts } from '../config/directive-table.js';
+import { redisVersionOfImage } from '../config/redis-version.js';
 import { fetchLiveObjects, findIn, liveObjectsOf, type LiveObjects } from '../reconcile/live-objects.js';
 import { planInstance, type InstancePlan } from '../reconcile/plan.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
@@ -31,7 +33,9 @@ export interface PlanOptions {
 export interface PlanReport {
   readonly instance: string;
   readonly strategy: string;
-  readonly changes: ReadonlyArray<{ path: string; from: unknown; to: unknown }>;
+  /** Under `updatePolicy.config: Live` each config change says whether it goes `live` (CONFIG
+   * SET on every pod) or needs a `restart` (the pods roll). */
+  readonly changes: ReadonlyArray<{ path: string; from: unknown; to: unknown; apply?: 'live' | 'restart'; why?: string }>;
   readonly pods: string;
   readonly persistentVolumeClaims: string;
   readonly objects: ReadonlyArray<{ kind: string; name: string; action: string }>;
@@ -55,9 +59,13 @@ export function reportPlan(key: string, plan: InstancePlan): PlanReport {
       const { podsReplaced, ...effects } = step.strategy.effects?.(step.changes, plan.instance) ?? {
         pods: `as the ${step.strategy.name} strategy decides`, persistentVolumeClaims: `as the ${step.strategy.name} strategy decides`,
       };
+      const livePolicy = plan.instance.spec.updatePolicy.config === 'Live';
       return {
         instance: key, strategy: step.strategy.name,
-        changes: step.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })),
+        changes: [
+          ...step.changes.map((c) => ({ path: c.path, from: c.from, to: c.to, ...(livePolicy && c.kind === 'config' ? { apply: 'restart' as const, why: restartWhy(c, plan.instance.spec.image) } : {}) })),
+          ...plan.liveConfig.map((c) => ({ path: c.path, from: c.from, to: c.to, apply: 'live' as const })),
+        ],
         ...effects, objects,
         warnings: podsReplaced === true && plan.instance.spec.replicas === 1 ? [SINGLE_REPLICA_RESTART] : [],
       };
@@ -72,14 +80,37 @@ export function reportPlan(key: string, plan: InstancePlan): PlanReport {
     case 'wait':
       return { instance: key, strategy: 'None', changes: [], pods: 'untouched (the StatefulSet is being deleted)', persistentVolumeClaims: 'kept', objects, warnings: [] };
     case 'none':
+      if (plan.liveConfig.length > 0) {
+        return {
+          instance: key, strategy: 'Live',
+          changes: plan.liveConfig.map((c) => ({ path: c.path, from: c.from, to: c.to, apply: 'live' as const })),
+          pods: 'untouched: CONFIG SET on every pod, each value read back with CONFIG GET; the ConfigMap is updated so that restarts keep them',
+          persistentVolumeClaims: 'untouched', objects, warnings: [],
+        };
+      }
       return { instance: key, strategy: 'None', changes: [], pods: 'untouched', persistentVolumeClaims: 'untouched', objects, warnings: [] };
   }
+}
+
+/** Why a config change under `updatePolicy.config: Live` restarts the pods. */
+function restartWhy(change: Change, image: string): string {
+  const version = redisVersionOfImage(image);
+  const name = change.path.replace(/^spec\.config\./, '');
+  if (version === undefined) return `the image's tag names no Redis version the operator knows, so nothing goes live`;
+  const facts = directiveFacts(version, name);
+  if (facts === undefined) return `Redis ${version} does not know ${name}`;
+  if (facts.mutability !== 'live') return `Redis ${version} reads ${name} at start only`;
+  if (change.from === undefined || change.to === undefined) return `${name} is ${change.from === undefined ? 'added' : 'removed'}, which changes what a restart reads`;
+  return 'the pods restart for another change, and read the new value';
 }
 
 function formatText(reports: readonly PlanReport[]): string {
   return reports.map((r) => {
     const lines = [`${r.instance}: ${r.strategy}`];
-    for (const c of r.changes) lines.push(`  ${c.path}: ${describeValue(c.from)} -> ${describeValue(c.to)}`);
+    for (const c of r.changes) {
+      const how = c.apply === 'live' ? ' (live: CONFIG SET, no restart)' : c.apply === 'restart' ? ` (restart: ${c.why ?? ''})` : '';
+      lines.push(`  ${c.path}: ${describeValue(c.from)} -> ${describeValue(c.to)}${how}`);
+    }
     lines.push(`  pods: ${r.pods}`, `  persistentVolumeClaims: ${r.persistentVolumeClaims}`);
     for (const warning of r.warnings) lines.push(`  warning: ${warning}`);
     for (const o of r.objects) lines.push(`  ${o.action} ${o.kind} ${o.name}`);

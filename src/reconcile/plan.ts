@@ -8,7 +8,7 @@ import type { UpdateStrategy } from '../strategies/update-strategy.js';
 import type { Change } from './change-set.js';
 import type { LiveObjects } from './live-objects.js';
 import { semanticDiff, type Difference, type DiffRules } from './semantic-diff.js';
-import { compareStatefulSets } from './statefulset-changes.js';
+import { compareStatefulSets, redisConfChanges } from './statefulset-changes.js';
 
 /** What to do with one of the objects around the StatefulSet. */
 export type ObjectAction =
@@ -42,6 +42,11 @@ export interface InstancePlan {
    * with an owner; while there are any, nothing of the plan may be carried out.
    */
   readonly unowned: readonly KubeObject[];
+  /**
+   * Under `updatePolicy.config: Live`, the directives whose new values go live (CONFIG SET on
+   * every pod) with no pod restarted: the ConfigMap changes and the pod template does not.
+   */
+  readonly liveConfig: readonly Change[];
 }
 
 /** Whether `owner` is `object`'s controller (the reference garbage collection follows). */
@@ -127,5 +132,13 @@ export function planInstance(
       : { kind: 'none' };
   }
   const unowned = owner ? Object.values(live).filter((object) => !isControlledBy(object, owner)) : [];
-  return { instance, desired, companions, statefulSet, unowned };
+  return { instance, desired, companions, statefulSet, unowned, liveConfig: liveConfigChanges(instance, live, desired.redisConf, statefulSet) };
+}
+
+function liveConfigChanges(instance: DefaultedRedisInstance, live: LiveObjects, desiredConf: string, statefulSet: StatefulSetPlan): Change[] {
+  if (instance.spec.updatePolicy.config !== 'Live' || !live.statefulSet) return [];
+  // A change the pod template carries restarts the pods, and they read the new file.
+  if (statefulSet.kind === 'update' && statefulSet.changes.some((c) => c.kind === 'config')) return [];
+  const liveConf = (live.configMap as { data?: Record<string, string> } | undefined)?.data?.[CONFIG_FILE_KEY];
+  return liveConf === undefined ? [] : redisConfChanges(liveConf, desiredConf);
 }

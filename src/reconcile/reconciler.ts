@@ -14,7 +14,7 @@ import type { Logger } from '../observability/logger.js';
 import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
-import { describeValue, type Change } from './change-set.js';
+import { describeValue, logChanges, summarize, type Change } from './change-set.js';
 import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
@@ -170,8 +170,16 @@ export class Reconciler {
       }
       case 'wait':
         return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, { requeueAfterMs: WAIT_FOR_DELETE_MS });
-      case 'none':
-        return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, {});
+      case 'none': {
+        if (plan.liveConfig.length === 0) return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, {});
+        // updatePolicy.config: Live, and only what Redis can change at run time changed: the
+        // ConfigMap is written (above) and the replication step sets it on every pod.
+        const summary = summarize(plan.liveConfig);
+        logChanges(this.logger, 'Config change applied live, no pod restarts', plan.liveConfig, { ...log, strategy: 'Live' });
+        await this.events.record(asObject, 'Normal', 'LiveConfigUpdate', `CONFIG SET on every pod, no restart: ${summary}`);
+        const lastUpdate = { strategy: 'Live', changes: plan.liveConfig.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
+        return this.finish(stored, instance, live.statefulSet, { desiredReplicas, lastUpdate }, {});
+      }
       case 'update':
         return this.update(stored, instance, step, log);
     }

@@ -6,7 +6,9 @@
  * worker sits polling.
  */
 import { inject, injectable } from 'inversify';
-import { ROLE_LABEL, ownedNames, type PodRole } from '../api/names.js';
+import { LIVE_CONFIG_ANNOTATION, ROLE_LABEL, ownedNames, type PodRole } from '../api/names.js';
+import { liveConfigHash, splitLive } from '../config/live-config.js';
+import { redisVersionOfImage } from '../config/redis-version.js';
 import type { DefaultedRedisInstance, FailoverRecord, PodStatus, RedisInstance, StatusCondition } from '../api/redis-instance.js';
 import type { KubeClient } from '../client/kube-client.js';
 import type { KubeObject } from '../client/objects.js';
@@ -89,6 +91,11 @@ interface StatefulSetState {
 
 interface EndpointSliceObject extends KubeObject {
   readonly endpoints?: ReadonlyArray<{ readonly addresses?: readonly string[] }>;
+}
+
+/** A label or annotation key as one JSON Pointer segment (RFC 6901). */
+function jsonPointerKey(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function throwIfCancelled(command: string): void {
@@ -174,15 +181,56 @@ export class ReplicationReconciler {
     }
     const executed = await this.execute(context, step, auth, log);
     this.keepWatching(instance, decision.health, auth);
+    const configured = step.kind === 'unobserved' || step.kind === 'auth-failed' ? { applied: 0 } : await this.applyLiveConfig(instance, observed, auth, log);
     const stored = executed.stored;
     const report = reportOf(stored, observed, decision.health, step);
+    const degraded = step.kind === 'auth-failed'
+      ? { reason: 'RedisAuthFailed', message: `Redis refused the password of Secret ${instance.metadata.namespace}/${instance.spec.auth.secretName ?? ''} (spec.auth.secretName): ${step.message}; nothing is changed until they agree` }
+      : configured.failed;
+    const requeueAfterMs = executed.requeueAfterMs
+      ?? (configured.applied > 0 || configured.failed ? AFTER_STEP_MS : step.kind === 'done' && !settled(report) ? UNSETTLED_RECHECK_MS : undefined);
     return {
       stored,
       report,
-      ...(step.kind === 'auth-failed' ? { degraded: { reason: 'RedisAuthFailed', message: `Redis refused the password of Secret ${instance.metadata.namespace}/${instance.spec.auth.secretName ?? ''} (spec.auth.secretName): ${step.message}; nothing is changed until they agree` } } : {}),
-      ...(executed.requeueAfterMs !== undefined ? { requeueAfterMs: executed.requeueAfterMs }
-        : step.kind === 'done' && !settled(report) ? { requeueAfterMs: UNSETTLED_RECHECK_MS } : {}),
+      ...(degraded ? { degraded } : {}),
+      ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
     };
+  }
+
+  /**
+   * Under `updatePolicy.config: Live`, sets the directives Redis can change at run time with
+   * CONFIG SET (each read back with CONFIG GET) on every current pod that does not carry them
+   * yet, then marks the pod. A pod that will be replaced is left alone: it reads the ConfigMap
+   * when it restarts. At rest every pod is marked, and nothing is sent.
+   */
+  private async applyLiveConfig(
+    instance: DefaultedRedisInstance, pods: readonly ObservedPod[], auth: RedisAuth | undefined, log: Record<string, string>,
+  ): Promise<{ applied: number; failed?: { reason: string; message: string } }> {
+    if (instance.spec.updatePolicy.config !== 'Live') return { applied: 0 };
+    const version = redisVersionOfImage(instance.spec.image);
+    const { live } = splitLive(instance.spec.config, version);
+    if (Object.keys(live).length === 0) return { applied: 0 };
+    const hash = liveConfigHash(instance.spec.config, version);
+    let applied = 0;
+    for (const pod of pods) {
+      if (pod.redis.kind !== 'answered' || !pod.ready || pod.terminating || pod.outdated) continue;
+      if (pod.object.metadata.annotations?.[LIVE_CONFIG_ANNOTATION] === hash) continue;
+      throwIfCancelled('CONFIG SET');
+      try {
+        await this.session(pod, auth, (node) => node.configSet(live));
+      } catch (error) {
+        if (!(error instanceof RedisOperationError) || error.retryable) throw error;
+        return { applied, failed: { reason: 'LiveConfigFailed', message: `CONFIG SET on pod ${pod.name} failed: ${error.message}; the pod keeps its settings until this is fixed` } };
+      }
+      await this.client.patch(Resources.pod, pod.object.metadata.namespace, pod.name, [
+        { op: 'test', path: '/metadata/uid', value: pod.uid },
+        // Every pod has annotations: the template's config hash.
+        { op: 'add', path: `/metadata/annotations/${jsonPointerKey(LIVE_CONFIG_ANNOTATION)}`, value: hash },
+      ], 'json');
+      this.logger.info('Applied config live', { ...log, pod: pod.name, directives: Object.keys(live).join(',') });
+      applied++;
+    }
+    return { applied };
   }
 
   /**
@@ -303,7 +351,7 @@ export class ReplicationReconciler {
    */
   private async setRole(pod: InstancePod, role: PodRole | undefined): Promise<void> {
     if (pod.role === role) return;
-    const path = `/metadata/labels/${ROLE_LABEL.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const path = `/metadata/labels/${jsonPointerKey(ROLE_LABEL)}`;
     const change = role === undefined ? { op: 'remove', path } : { op: 'add', path, value: role };
     await this.client.patch(Resources.pod, pod.object.metadata.namespace, pod.name, [{ op: 'test', path: '/metadata/uid', value: pod.uid }, change], 'json');
   }

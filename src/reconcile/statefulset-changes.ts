@@ -39,20 +39,24 @@ function classify(difference: Difference): { kind: ChangeKind; path: string } {
   return { kind: 'metadata', path: `statefulSet.${path}` };
 }
 
-/** redis.conf as a map of directive to its (raw) argument text, comments dropped. */
+/** redis.conf as a map of directive to its (raw) argument text, comments dropped; a directive
+ * written one group per line (`save`) gets its lines' arguments joined. */
 function parseRedisConf(text: string): Map<string, string> {
   const directives = new Map<string, string>();
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const space = trimmed.indexOf(' ');
-    directives.set(space < 0 ? trimmed : trimmed.slice(0, space), space < 0 ? '' : trimmed.slice(space + 1));
+    const name = space < 0 ? trimmed : trimmed.slice(0, space);
+    const args = space < 0 ? '' : trimmed.slice(space + 1);
+    const before = directives.get(name);
+    directives.set(name, before === undefined ? args : `${before} ${args}`);
   }
   return directives;
 }
 
 /** Per-directive changes between two rendered redis.conf files (`spec.config.maxmemory`). */
-function configChanges(liveConf: string, desiredConf: string): Change[] {
+export function redisConfChanges(liveConf: string, desiredConf: string): Change[] {
   const live = parseRedisConf(liveConf);
   const desired = parseRedisConf(desiredConf);
   const names = [...new Set([...live.keys(), ...desired.keys()])].sort();
@@ -87,7 +91,7 @@ export function compareStatefulSets(input: CompareInput): Change[] {
   for (const difference of differences) {
     const { kind, path } = classify(difference);
     if (kind === 'config' && input.liveRedisConf !== undefined && input.desiredRedisConf !== undefined) {
-      const directives = configChanges(input.liveRedisConf, input.desiredRedisConf);
+      const directives = redisConfChanges(input.liveRedisConf, input.desiredRedisConf);
       if (directives.length > 0) {
         changes.push(...directives);
         continue;

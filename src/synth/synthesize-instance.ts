@@ -9,6 +9,7 @@ export interface SynthesizedInstance {
   readonly objects: readonly KubeObject[];
   readonly redisConf: string;
   readonly configHash: string;
+  readonly liveConfigHash: string;
 }
 
 /**
@@ -24,5 +25,6 @@ export function synthesizeInstance(instance: DefaultedRedisInstance, owner?: Ins
     objects: chart.toJson() as KubeObject[],
     redisConf: chart.redisConf,
     configHash: chart.configHash,
+    liveConfigHash: chart.liveConfigHash,
   };
 }

@@ -48,6 +48,17 @@ describe('redis-operator plan', () => {
     expect(text.stdout).toMatch(/\n {2}warning: replicas: 1: the only pod is replaced/);
   });
 
+  it('under updatePolicy.config: Live says which directives go live and which restart, and why', async () => {
+    const live = instanceYaml('  replicas: 3\n  image: "redis:7.0"\n  updatePolicy: {config: Live}\n  config: {maxmemory: 100mb, databases: "16"}');
+    const valueOnly = JSON.parse((await planJson(live, live.replace('100mb', '200mb'))).stdout);
+    expect(valueOnly).toMatchObject({ strategy: 'Live', changes: [{ path: 'spec.config.maxmemory', from: '100mb', to: '200mb', apply: 'live' }], warnings: [] });
+    expect(valueOnly.pods).toMatch(/^untouched: CONFIG SET on every pod/);
+    const restart = JSON.parse((await planJson(live, live.replace('"16"', '"32"'))).stdout);
+    expect(restart).toMatchObject({ strategy: 'Rolling', changes: [{ path: 'spec.config.databases', from: '16', to: '32', apply: 'restart', why: 'Redis 7.0 reads databases at start only' }] });
+    const text = await runCli(['plan', '--from', 'old.yaml', '--to', 'new.yaml'], { 'old.yaml': live, 'new.yaml': live.replace('100mb', '200mb') });
+    expect(text.stdout).toMatch(/^default\/cache: Live\n {2}spec\.config\.maxmemory: 100mb -> 200mb \(live: CONFIG SET, no restart\)\n/);
+  });
+
   it('prints a readable text form by default', async () => {
     const result = await runCli(['plan', '--from', 'old.yaml', '--to', 'new.yaml'], { 'old.yaml': OLD, 'new.yaml': OLD.replace('redis:6.2', 'redis:7.0') });
     expect(result.stdout).toMatch(/^default\/cache: Rolling\n {2}spec\.image: redis:6\.2 -> redis:7\.0\n/);
