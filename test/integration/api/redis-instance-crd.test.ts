@@ -40,7 +40,7 @@ describe('the RedisInstance CRD in a real API server', () => {
     const { name: namespace } = await freshNamespace();
     const created = await create(namespace, { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisInstance', metadata: { name: 'cache' }, spec: {} });
     expect((created as { spec: unknown }).spec).toEqual({
-      replicas: 1, image: 'redis:7.2', storage: { size: '1Gi', reclaimPolicy: 'Retain' }, updatePolicy: { config: 'Recreate' },
+      replicas: 1, image: 'redis:7.2', storage: { size: '1Gi', reclaimPolicy: 'Retain' }, updatePolicy: { config: 'Recreate' }, failover: { afterSeconds: 5 },
     });
   });
 
@@ -54,6 +54,8 @@ describe('the RedisInstance CRD in a real API server', () => {
     }, { description: `kubectl explain redisinstances.${field} to match ${expected}`, timeoutMs: 60_000, intervalMs: 500 });
     await explain('spec.config', /Values are strings[\s\S]*loadmodule/);
     await explain('spec.auth', /Password authentication/);
+    await explain('spec.failover.afterSeconds', /most advanced replica is promoted/);
+    await explain('status.pods.lagBytes', /behind the primary/);
     await explain('status.conditions.reason', /CamelCase/);
   });
 

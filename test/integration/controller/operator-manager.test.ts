@@ -22,6 +22,8 @@ const cleanups: Array<() => Promise<void>> = [];
 const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: true };
 const ROLE: ResourceType = { ...RBAC, plural: 'roles', kind: 'Role' };
 const ROLE_BINDING: ResourceType = { ...RBAC, plural: 'rolebindings', kind: 'RoleBinding' };
+const CLUSTER_ROLE: ResourceType = { ...RBAC, namespaced: false, plural: 'clusterroles', kind: 'ClusterRole' };
+const CLUSTER_ROLE_BINDING: ResourceType = { ...RBAC, namespaced: false, plural: 'clusterrolebindings', kind: 'ClusterRoleBinding' };
 
 beforeAll(async () => {
   await installRedisInstanceCrd(testKubeConfig());
@@ -64,9 +66,23 @@ describe('OperatorManager start', () => {
       rules: [
         { apiGroups: ['redis.github.com'], resources: ['redisinstances'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['configmaps', 'services', 'pods'], verbs: ['get', 'list', 'watch'] },
       ],
     } as KubeObject);
+    // Nodes are cluster-scoped: the dial guard reads them whatever namespace the operator manages.
+    await client.create(CLUSTER_ROLE, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `nodes-${ns}` },
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
+    } as KubeObject);
+    await client.create(CLUSTER_ROLE_BINDING, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `nodes-${ns}` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `nodes-${ns}` },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    } as KubeObject);
+    cleanups.push(async () => {
+      await client.delete(CLUSTER_ROLE_BINDING, `nodes-${ns}`, undefined);
+      await client.delete(CLUSTER_ROLE, `nodes-${ns}`, undefined);
+    });
     await client.create(ROLE_BINDING, {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'no-pdbs', namespace: ns },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'no-pdbs' },
