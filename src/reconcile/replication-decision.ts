@@ -277,7 +277,9 @@ function replacement(input: ReplicationInput, primary: ObservedPod): Replication
 /** The one next step for the instance's Redis roles and pods. */
 export function decideReplication(input: ReplicationInput): ReplicationDecision {
   const pods = input.pods;
-  if (pods.length === 0) return { step: { kind: 'wait', reason: 'NoPods', message: 'the StatefulSet has created no pod yet', retryMs: REPLACEMENT_POLL_MS } };
+  // Pod events wake the instance when there are some; none (scaled to zero, or not created
+  // yet) is nothing to look at again for.
+  if (pods.length === 0) return { step: { kind: 'done' }, ...(input.record.primary ? { health: primaryHealth(input, input.record.primary) } : {}) };
   if (pods.every((p) => p.redis.kind === 'not-dialed' || (p.redis.kind === 'no-address' && pods.some((q) => q.redis.kind === 'not-dialed')))) {
     return { step: unobserved(input) };
   }

@@ -43,6 +43,10 @@ const AFTER_STEP_MS = 250;
  */
 const UNSETTLED_RECHECK_MS = 5_000;
 
+/** How soon to look again while the Secret is missing or refused: the operator may only get
+ * Secrets, not watch them, so no event says when it is fixed. */
+const SECRET_RECHECK_MS = 15_000;
+
 /**
  * How long a demoted primary keeps its clients after the client Service stopped listing it:
  * kube-proxy applies an EndpointSlice change within about a second (its minimum sync period),
@@ -140,7 +144,10 @@ export class ReplicationReconciler {
     if (dialable.length > 0) {
       const reading = await readAuth(this.client, instance);
       if (reading.kind === 'problem') {
-        return { stored: context.stored, degraded: { reason: reading.reason, message: reading.message }, report: unknownReport(context.stored, reading.reason, reading.message) };
+        return {
+          stored: context.stored, degraded: { reason: reading.reason, message: reading.message },
+          report: unknownReport(context.stored, reading.reason, reading.message), requeueAfterMs: SECRET_RECHECK_MS,
+        };
       }
       auth = reading.kind === 'password' ? reading.auth : undefined;
     }
@@ -188,7 +195,10 @@ export class ReplicationReconciler {
       ? { reason: 'RedisAuthFailed', message: `Redis refused the password of Secret ${instance.metadata.namespace}/${instance.spec.auth.secretName ?? ''} (spec.auth.secretName): ${step.message}; nothing is changed until they agree` }
       : configured.failed;
     const requeueAfterMs = executed.requeueAfterMs
-      ?? (configured.applied > 0 || configured.failed ? AFTER_STEP_MS : step.kind === 'done' && !settled(report) ? UNSETTLED_RECHECK_MS : undefined);
+      ?? (step.kind === 'auth-failed' ? SECRET_RECHECK_MS
+        : configured.failed ? UNSETTLED_RECHECK_MS
+          : configured.applied > 0 ? AFTER_STEP_MS
+            : step.kind === 'done' && !settled(report) ? UNSETTLED_RECHECK_MS : undefined);
     return {
       stored,
       report,
