@@ -198,7 +198,7 @@ export class ReplicationReconciler {
       ?? (step.kind === 'auth-failed' ? SECRET_RECHECK_MS
         : configured.failed ? UNSETTLED_RECHECK_MS
           : configured.applied > 0 ? AFTER_STEP_MS
-            : step.kind === 'done' && !settled(report) ? UNSETTLED_RECHECK_MS : undefined);
+            : step.kind === 'done' && observed.length > 0 && !settled(report) ? UNSETTLED_RECHECK_MS : undefined);
     return {
       stored,
       report,
