@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROLE_LABEL } from '../../../src/api/names.js';
-import type { RedisInstanceStatus } from '../../../src/api/redis-instance.js';
+import type { RedisInstanceSpec, RedisInstanceStatus } from '../../../src/api/redis-instance.js';
 import { Resources } from '../../../src/client/resources.js';
-import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
+import { freshNamespace } from '../../cluster/namespace.js';
 import { IMAGES } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
-import { installRedisInstanceCrd } from '../../support/crd.js';
 import { createInstance, getInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForInstance, type StoredInstance } from '../../support/kube.js';
-import { startOperator, type RunningOperator } from '../../support/operator.js';
+import type { RunningOperator } from '../../support/operator.js';
 import { PodTracker } from '../../support/pod-tracker.js';
 import {
-  clientServiceAddress, connectRedis, createPasswordSecret, getPod, instancePods, isReady, replicationInfo, type Pod,
+  clientServiceAddress, connectRedis, createPasswordSecret, getPod, instancePods, isReady, operatorForTheseTests, replicationInfo, type Pod,
 } from '../support/real-node.js';
-import { failureBursts, startWriter } from '../support/writer.js';
+import { failureBursts, startWriter, type RunningWriter } from '../support/writer.js';
 
 const PASSWORD = 'real-node-ha-secret';
 
@@ -44,22 +43,28 @@ function logTimes(operator: RunningOperator, message: string, fields: Record<str
     .map((entry) => Date.parse(entry.timestamp!));
 }
 
+/** A password-protected instance in a fresh namespace, at rest. */
+async function replicatedInstance(prefix: string, name: string, spec: RedisInstanceSpec): Promise<{ ns: string; instance: StoredInstance }> {
+  const client = testClient();
+  const { name: ns } = await freshNamespace({ prefix });
+  await createPasswordSecret(client, ns, `${name}-auth`, PASSWORD);
+  await createInstance(client, ns, name, { image: IMAGES.redis, auth: { secretName: `${name}-auth` }, ...spec });
+  return { ns, instance: await waitForSteadyState(ns, name, spec.replicas ?? 1, 'created') };
+}
+
+/** Waits until the writer has `count` more acknowledged writes than it had when called. */
+async function moreWrites(writer: RunningWriter, count = 50): Promise<void> {
+  const from = writer.records.length;
+  await waitFor(async () => pollResult(writer.records.slice(from).filter((r) => r.failure === undefined).length >= count || undefined),
+    { description: `${count} more acknowledged writes`, timeoutMs: 30_000, intervalMs: 100 });
+}
+
 describe('Redis-aware high availability on the real node', () => {
-  let operator: RunningOperator;
-  beforeAll(async () => {
-    await installRedisInstanceCrd(testKubeConfig());
-    operator = await startOperator();
-  });
-  afterAll(async () => {
-    await operator?.stop();
-  });
+  const running = operatorForTheseTests();
 
   it('replaces replicas first and hands over with FAILOVER before the primary restarts: a plain client writing through NAME loses no acknowledged write and fails only inside the hand-over', async () => {
     const client = testClient();
-    const { name: ns } = await freshNamespace({ prefix: 'handover' });
-    await createPasswordSecret(client, ns, 'orders-auth', PASSWORD);
-    await createInstance(client, ns, 'orders', { replicas: 3, image: IMAGES.redis, auth: { secretName: 'orders-auth' } });
-    const before = await waitForSteadyState(ns, 'orders', 3, 'created');
+    const { ns, instance: before } = await replicatedInstance('handover', 'orders', { replicas: 3 });
     const oldPrimary = before.status!.primary!;
     expect(oldPrimary).toMatch(/^orders-[0-2]$/);
     // The replicas follow the primary's pod IP, as the operator told them.
@@ -73,8 +78,7 @@ describe('Redis-aware high availability on the real node', () => {
     const writer = await startWriter({ host: await clientServiceAddress(client, ns, 'orders'), password: PASSWORD, prefix: 'rolling' });
     let records;
     try {
-      await waitFor(async () => pollResult(writer.records.filter((r) => r.failure === undefined).length >= 50 || undefined),
-        { description: 'the writer to be writing', timeoutMs: 30_000, intervalMs: 100 });
+      await moreWrites(writer);
       await patchSpec(client, ns, 'orders', { image: IMAGES.redisAlternate });
       await waitFor(async () => {
         const sts = await getStatefulSet(client, ns, 'orders');
@@ -86,9 +90,7 @@ describe('Redis-aware high availability on the real node', () => {
       const after = await waitForSteadyState(ns, 'orders', 3, 'rolled');
       expect(after.status!.primary).not.toBe(oldPrimary);
       // A few more writes on the new primary, then stop.
-      const count = writer.records.length;
-      await waitFor(async () => pollResult(writer.records.slice(count).filter((r) => r.failure === undefined).length >= 50 || undefined),
-        { description: 'writes after the rollout', timeoutMs: 30_000, intervalMs: 100 });
+      await moreWrites(writer);
     } finally {
       records = await writer.stop();
       await tracker.stop();
@@ -106,12 +108,12 @@ describe('Redis-aware high availability on the real node', () => {
     expect(missing).toEqual([]);
 
     // The order: both replicas, then the hand-over, then the old primary's pod.
-    const replaced = operator.logs().map((l) => JSON.parse(l) as Record<string, string>)
+    const replaced = running().logs().map((l) => JSON.parse(l) as Record<string, string>)
       .filter((e) => e.message === 'Replacing outdated pod' && e.namespace === ns).map((e) => e.pod);
     expect(replaced).toHaveLength(3);
     expect(replaced[2]).toBe(oldPrimary);
-    const [handOverStart] = logTimes(operator, 'Handing over with FAILOVER', { namespace: ns, from: oldPrimary });
-    const [oldPrimaryReplaced] = logTimes(operator, 'Replacing outdated pod', { namespace: ns, pod: oldPrimary });
+    const [handOverStart] = logTimes(running(), 'Handing over with FAILOVER', { namespace: ns, from: oldPrimary });
+    const [oldPrimaryReplaced] = logTimes(running(), 'Replacing outdated pod', { namespace: ns, pod: oldPrimary });
     expect(handOverStart).toBeDefined();
     // Writes failed in one burst at most, all of it after the hand-over began and before the
     // old primary's pod went (its clients were closed and came back through NAME), and only
@@ -132,11 +134,8 @@ describe('Redis-aware high availability on the real node', () => {
   });
 
   it('writes nothing for a replicated instance at rest, though it speaks to its Redis on every reconcile and looks at its primary every few seconds', async () => {
-    const client = testClient();
-    const { name: ns } = await freshNamespace({ prefix: 'idle' });
-    await createPasswordSecret(client, ns, 'calm-auth', PASSWORD);
-    await createInstance(client, ns, 'calm', { replicas: 2, image: IMAGES.redis, auth: { secretName: 'calm-auth' } });
-    await waitForSteadyState(ns, 'calm', 2, 'created');
+    const { ns } = await replicatedInstance('idle', 'calm', { replicas: 2 });
+    const operator = running();
     await operator.idle();
     const writes = operator.writeLog().length;
     for (let i = 0; i < 3; i++) await operator.reconcile(`${ns}/calm`);
@@ -148,10 +147,7 @@ describe('Redis-aware high availability on the real node', () => {
 
   it('fails over when the primary\'s pod is deleted; the old primary comes back as a replica of the new one and never serves writes', async () => {
     const client = testClient();
-    const { name: ns } = await freshNamespace({ prefix: 'failover' });
-    await createPasswordSecret(client, ns, 'carts-auth', PASSWORD);
-    await createInstance(client, ns, 'carts', { replicas: 3, image: IMAGES.redis, auth: { secretName: 'carts-auth' }, failover: { afterSeconds: 2 } });
-    const before = await waitForSteadyState(ns, 'carts', 3, 'created');
+    const { ns, instance: before } = await replicatedInstance('failover', 'carts', { replicas: 3, failover: { afterSeconds: 2 } });
     const lost = before.status!.primary!;
     const primary = await connectRedis(await clientServiceAddress(client, ns, 'carts'), PASSWORD);
     for (let i = 0; i < 500; i++) await primary.set(`cart:${i}`, String(i));
@@ -200,10 +196,7 @@ describe('Redis-aware high availability on the real node', () => {
 
   it('hands over before a scale-down removes the primary\'s ordinal, with a plain client writing throughout', async () => {
     const client = testClient();
-    const { name: ns } = await freshNamespace({ prefix: 'scaledown' });
-    await createPasswordSecret(client, ns, 'queue-auth', PASSWORD);
-    await createInstance(client, ns, 'queue', { replicas: 3, image: IMAGES.redis, auth: { secretName: 'queue-auth' }, failover: { afterSeconds: 1 } });
-    const created = await waitForSteadyState(ns, 'queue', 3, 'created');
+    const { ns, instance: created } = await replicatedInstance('scaledown', 'queue', { replicas: 3, failover: { afterSeconds: 1 } });
     // Move the primary off ordinal 0: its pod is deleted, a replica takes over.
     await client.delete(Resources.pod, created.status!.primary!, ns);
     const moved = await waitForInstance(client, ns, 'queue', 'the primary moved off ordinal 0', (i) => i.status?.primary !== created.status!.primary
@@ -215,8 +208,7 @@ describe('Redis-aware high availability on the real node', () => {
     const writer = await startWriter({ host: await clientServiceAddress(client, ns, 'queue'), password: PASSWORD, prefix: 'scale' });
     let records;
     try {
-      await waitFor(async () => pollResult(writer.records.filter((r) => r.failure === undefined).length >= 50 || undefined),
-        { description: 'the writer to be writing', timeoutMs: 30_000, intervalMs: 100 });
+      await moreWrites(writer);
       await patchSpec(client, ns, 'queue', { replicas: 1 });
       const after = await waitFor(async () => {
         const instance = await getInstance(client, ns, 'queue');
@@ -225,9 +217,7 @@ describe('Redis-aware high availability on the real node', () => {
         return pollResult(done ? instance : undefined, JSON.stringify({ primary: instance?.status?.primary, pods: pods.map((p) => p.metadata.name) }));
       }, { description: 'scaled to one pod, primary on queue-0', timeoutMs: 180_000, intervalMs: 500 });
       expect(after.status?.primary).toBe('queue-0');
-      const count = writer.records.length;
-      await waitFor(async () => pollResult(writer.records.slice(count).filter((r) => r.failure === undefined).length >= 50 || undefined),
-        { description: 'writes after the scale-down', timeoutMs: 30_000, intervalMs: 100 });
+      await moreWrites(writer);
     } finally {
       records = await writer.stop();
     }
@@ -235,7 +225,7 @@ describe('Redis-aware high availability on the real node', () => {
     const reader = await connectRedis(await clientServiceAddress(client, ns, 'queue'), PASSWORD);
     const values = await reader.mGet(acknowledged);
     expect(acknowledged.filter((_, i) => values[i] === null)).toEqual([]);
-    const [handOverStart] = logTimes(operator, 'Handing over with FAILOVER', { namespace: ns, from: high, reason: 'scale-down' });
+    const [handOverStart] = logTimes(running(), 'Handing over with FAILOVER', { namespace: ns, from: high, reason: 'scale-down' });
     expect(handOverStart).toBeDefined();
     const bursts = failureBursts(records);
     expect(bursts.length).toBeLessThanOrEqual(1);

@@ -16,7 +16,7 @@ import { testKubeConfig } from '../../cluster/namespace.js';
 import { nodePaths } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { listPods } from '../../support/kube.js';
-import { startOperator } from '../../support/operator.js';
+import { startOperator, type RunningOperator } from '../../support/operator.js';
 
 export interface Pod extends KubeObject {
   spec: { nodeName?: string; containers: Array<{ name: string; image: string }> };
@@ -177,15 +177,22 @@ export async function waitForReplicasInSync(replicas: readonly Redis[], primary:
   );
 }
 
-/** Runs the operator in-process for the tests of the calling file (its describe block). */
-export function operatorForTheseTests(): void {
-  let stop: (() => Promise<void>) | undefined;
+/**
+ * Runs the operator in-process for the tests of the calling file (its describe block); the
+ * returned function gives it to a test that reads its logs or writes.
+ */
+export function operatorForTheseTests(): () => RunningOperator {
+  let operator: RunningOperator | undefined;
   beforeAll(async () => {
-    stop = (await startOperator()).stop;
+    operator = await startOperator();
   });
   afterAll(async () => {
-    await stop?.();
+    await operator?.stop();
   });
+  return () => {
+    if (operator === undefined) throw new Error('the operator starts in beforeAll');
+    return operator;
+  };
 }
 
 /** A Secret whose `password` key `spec.auth.secretName` can name. */
