@@ -245,7 +245,7 @@ export interface RedisInstanceSpecStorage {
   readonly reclaimPolicy?: RedisInstanceSpecStorageReclaimPolicy;
 
   /**
-   * Size of each pod's data volume. May grow (PVCs are expanded), never shrink.
+   * Size of each pod's data volume. May grow (PVCs are expanded first, when their StorageClass allows it); may not go below what the PVCs already request (status.storage.size), so a growth that was never carried out can be set back.
    *
    * @schema RedisInstanceSpecStorage#size
    */

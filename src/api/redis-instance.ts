@@ -95,6 +95,19 @@ export interface RedisInstanceStatus {
     readonly time: string;
   };
   readonly conditions?: readonly StatusCondition[];
+  /**
+   * What the instance's PersistentVolumeClaims request, as the operator last saw them: the
+   * CRD's rule refuses a spec.storage.size below `size`, and only below it, so a growth that was
+   * never carried out can be set back.
+   */
+  readonly storage?: StorageStatus;
+}
+
+export interface StorageStatus {
+  /** How many claims carry the instance's labels. */
+  readonly claims: number;
+  /** The largest storage request among them; absent while there are none. */
+  readonly size?: string;
 }
 
 export interface RedisInstance {

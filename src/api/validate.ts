@@ -1,6 +1,7 @@
 import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES } from './redis-instance.js';
+import { DEFAULT_STORAGE_SIZE } from './defaults.js';
 import type { FieldError } from './field-error.js';
-import { isQuantity, parseQuantity } from './quantity.js';
+import { compareQuantities, isQuantity, parseQuantity } from './quantity.js';
 import {
   codePointLength, describeCharacter, findCharacter, isAllowedInImage, isForbiddenInValue,
 } from './characters.js';
@@ -67,6 +68,16 @@ export function requestAboveLimitMessage(resource: string): string {
 }
 
 export const IMAGE_RULE = 'an image reference is printable ASCII without spaces, such as redis:7.2';
+
+/** A spec.storage.size below what the claims already request (status.storage.size). */
+export function belowClaimsMessage(size: string): string {
+  return `may not be smaller than ${size}, what the PersistentVolumeClaims request (status.storage.size): a volume can grow but never shrink`;
+}
+
+/** The same, before the operator has recorded the claims' size: the previous value is the floor. */
+export function belowPreviousMessage(size: string): string {
+  return `may not be smaller than ${size}, its previous value (the operator has not recorded what the claims request yet): a volume can grow but never shrink`;
+}
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -265,3 +276,29 @@ function validateConfig(c: Collector, config: unknown): void {
   }
 }
 
+
+/**
+ * The CRD's transition rule on spec.storage.size (constructs/redis-instance-crd.ts), for an
+ * update of `previous` (as stored, status included) to `next`: a size that changes may not go
+ * below what the claims request, as recorded in status.storage, or, before the operator has
+ * recorded it, below the previous size. Defaults apply as the API server applies them to both.
+ * `plan` runs it so that it says what the API server would say.
+ */
+export function validateUpdate(previous: unknown, next: unknown): FieldError[] {
+  const size = storageSizeOf(next);
+  const previousSize = storageSizeOf(previous);
+  if (!isQuantity(size) || size === previousSize) return [];
+  const recorded = isObject(previous) && isObject(previous.status) ? previous.status.storage : undefined;
+  const [floor, message] = isObject(recorded)
+    ? [recorded.size, belowClaimsMessage] as const
+    : [previousSize, belowPreviousMessage] as const;
+  if (typeof floor !== 'string' || !isQuantity(floor) || compareQuantities(size, floor) >= 0) return [];
+  return [{ path: 'spec.storage.size', message: message(floor) }];
+}
+
+function storageSizeOf(document: unknown): string {
+  const spec = isObject(document) ? document.spec : undefined;
+  const storage = isObject(spec) ? spec.storage : undefined;
+  const size = isObject(storage) ? storage.size : undefined;
+  return size === undefined ? DEFAULT_STORAGE_SIZE : String(size);
+}

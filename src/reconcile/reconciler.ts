@@ -15,10 +15,13 @@ import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue, type Change } from './change-set.js';
-import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
+import { liveObjectsOf, resourceOf, withUncached, type LiveObjects, type ObjectCache } from './live-objects.js';
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { computeStatus, jsonEqual } from './status.js';
+import {
+  claimsOf, storageHold, storageStatus, templateSize, withHeldStorage, type Claim, type StorageHold,
+} from './storage.js';
 
 const PROCEED: Decision = { kind: 'proceed' };
 
@@ -95,9 +98,12 @@ export class Reconciler {
       return {};
     }
 
-    const instance = withDefaults(stored);
     const owner = { name, uid };
     let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
+    // A storage size the claims cannot follow waits on its own; everything else goes ahead.
+    const hold = this.storageHold(withDefaults(stored), live);
+    const instance = hold ? withHeldStorage(withDefaults(stored), hold) : withDefaults(stored);
+    const held = hold ? { reason: hold.reason, message: hold.message } : undefined;
     let plan = planInstance(instance, live, this.registry, owner);
     const creates = plannedCreates(plan);
     if (creates.length > 0) {
@@ -124,6 +130,7 @@ export class Reconciler {
 
     const step = plan.statefulSet;
     const desiredReplicas = instance.spec.replicas;
+    if (held) await this.reportDegraded(stored, 'Storage size change held back; the other changes are carried out', log, held);
 
     if (step.kind === 'update') {
       // An update the API server kept out before is not written again (that would loop: each
@@ -131,7 +138,7 @@ export class Reconciler {
       const tried = this.triedWithoutEffect(stored, step.live, step.changes);
       if (tried) {
         for (const action of plan.companions) await this.applyCompanion(action, log);
-        await this.writeStatus(stored, live.statefulSet, { degraded: tried, desiredReplicas });
+        await this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
         return {};
       }
       // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
@@ -154,22 +161,24 @@ export class Reconciler {
         const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
         await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
-        await this.writeStatus(stored, statefulSet, { desiredReplicas });
+        await this.writeStatus(stored, statefulSet, { desiredReplicas, degraded: held });
         return {};
       }
       case 'wait':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
+        await this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held });
         return { requeueAfterMs: WAIT_FOR_DELETE_MS };
       case 'none':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
+        await this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held });
         return {};
       case 'update':
-        return this.update(stored, instance, step, log);
+        return this.update(stored, instance, step, log, held);
     }
   }
 
   /** Carries an update out with its strategy, then reports what came of it. */
-  private async update(stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>): Promise<Result> {
+  private async update(
+    stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>, held: Degraded | undefined,
+  ): Promise<Result> {
     const { strategy, changes } = step;
     const desiredReplicas = instance.spec.replicas;
     const strategyLog = { ...log, strategy: strategy.name };
@@ -178,7 +187,7 @@ export class Reconciler {
     });
     if (outcome.kind === 'stale') {
       this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
-      await this.writeStatus(stored, step.live, { desiredReplicas });
+      await this.writeStatus(stored, step.live, { desiredReplicas, degraded: held });
       return { requeueAfterMs: WAIT_FOR_DELETE_MS };
     }
     if (outcome.kind !== 'applied' && outcome.kind !== 'replacing') throw unknownOutcome(strategy.name, outcome);
@@ -195,9 +204,25 @@ export class Reconciler {
 
     await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
     const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
-    await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas });
+    await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas, degraded: held });
     // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
     return outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {};
+  }
+
+  /** The claims of the instance, as the cache has them. */
+  private claimsOf(stored: RedisInstance): Claim[] {
+    const namespace = stored.metadata.namespace ?? 'default';
+    return claimsOf(stored.metadata.name, namespace, this.cache.list(Resources.persistentVolumeClaim, namespace));
+  }
+
+  /** Whether spec.storage.size must wait (see reconcile/storage.ts), judged from the caches. */
+  private storageHold(instance: DefaultedRedisInstance, live: LiveObjects): StorageHold | undefined {
+    const claims = this.claimsOf(instance);
+    return storageHold(instance, {
+      claims,
+      current: live.statefulSet ? templateSize(live.statefulSet) : storageStatus(claims).size,
+      storageClass: (className) => this.cache.get(Resources.storageClass, '', className),
+    });
   }
 
   /** The ChangesNotStored report for exactly this update of this StatefulSet generation, when
@@ -254,6 +279,7 @@ export class Reconciler {
       name: stored.metadata.name,
       desiredReplicas: extra.desiredReplicas ?? stored.spec?.replicas ?? 1,
       statefulSet,
+      storage: storageStatus(this.claimsOf(stored)),
       previous: stored.status,
       ...(extra.lastUpdate ? { lastUpdate: extra.lastUpdate } : {}),
       ...(extra.degraded ? { degraded: extra.degraded } : {}),

@@ -1,4 +1,4 @@
-import type { FieldChange, Phase, RedisInstanceStatus, StatusCondition } from '../api/redis-instance.js';
+import type { FieldChange, Phase, RedisInstanceStatus, StatusCondition, StorageStatus } from '../api/redis-instance.js';
 import { instanceSelector } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
 
@@ -17,6 +17,8 @@ export interface StatusInput {
   readonly desiredReplicas: number;
   /** The StatefulSet after this reconcile's actions (undefined while it is being recreated). */
   readonly statefulSet: KubeObject | undefined;
+  /** What the claims request (status.storage). @default not reported */
+  readonly storage?: StorageStatus;
   readonly previous: RedisInstanceStatus | undefined;
   /** Set when this reconcile carried out an update. */
   readonly lastUpdate?: { readonly strategy: string; readonly changes: readonly FieldChange[] };
@@ -92,6 +94,7 @@ export function computeStatus(input: StatusInput): RedisInstanceStatus {
     selector: instanceSelector(input.name),
     ...(lastUpdate ? { lastUpdate } : {}),
     conditions,
+    ...(input.storage ? { storage: input.storage } : {}),
   };
 }
 
