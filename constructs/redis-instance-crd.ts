@@ -123,6 +123,7 @@ const specSchema: Schema = {
       description: 'redis.conf directives and their values, e.g. maxmemory: 400mb. Values are strings: quote yes, no and numbers. ' +
         'Directive names are lower case; values hold no control characters or line breaks. ' +
         `Refused, because the operator owns them or they load code or touch files: ${[...REFUSED_DIRECTIVES.keys()].join(', ')}. ` +
+        'A directive the Redis version of spec.image does not know is admitted here but refused by the operator, which then changes nothing. ' +
         'By default a change recreates the StatefulSet without downtime (see updatePolicy).',
       maxProperties: LIMITS.configEntries,
       additionalProperties: {

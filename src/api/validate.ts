@@ -1,20 +1,19 @@
 import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES } from './redis-instance.js';
-import { DEFAULT_STORAGE_SIZE } from './defaults.js';
+import { DEFAULT_IMAGE, DEFAULT_STORAGE_SIZE } from './defaults.js';
 import type { FieldError } from './field-error.js';
 import { compareQuantities, isQuantity, parseQuantity } from './quantity.js';
 import {
   codePointLength, describeCharacter, findCharacter, isAllowedInImage, isForbiddenInValue,
 } from './characters.js';
-import {
-  DIRECTIVE_NAME,
-  KNOWN_DIRECTIVES,
-  REFUSED_DIRECTIVES,
-} from '../config/directives.js';
+import { DIRECTIVE_NAME, REFUSED_DIRECTIVES } from '../config/directives.js';
+import { knownDirective } from '../config/directive-table.js';
+import { REDIS_VERSIONS, redisVersionOfImage } from '../config/redis-version.js';
 
 /**
  * Client-side validation of a RedisInstance document. It mirrors the CRD's schema and CEL rules
  * (constructs/redis-instance-crd.ts) so synth-only mode refuses exactly what the API server
- * would, plus what only the operator can know (refused redis.conf directives are also CEL rules).
+ * would, plus what only the operator can know: whether the Redis version of spec.image knows
+ * each directive (refused redis.conf directives are CEL rules too).
  */
 export interface ValidationResult {
   readonly errors: readonly FieldError[];
@@ -181,7 +180,7 @@ function validateSpec(c: Collector, spec: Json): void {
     else if (image.length > LIMITS.imageLength) c.error('spec.image', `must be at most ${LIMITS.imageLength} characters`);
   }
   if (resources !== undefined) validateResources(c, resources);
-  if (config !== undefined) validateConfig(c, config);
+  if (config !== undefined) validateConfig(c, config, typeof image === 'string' ? image : image === undefined ? DEFAULT_IMAGE : undefined);
   if (storage !== undefined && c.object('spec.storage', storage)) {
     c.unknownFields('spec.storage', storage, new Set(['size', 'storageClassName', 'reclaimPolicy']));
     if (storage.reclaimPolicy !== undefined && !RECLAIM_POLICIES.includes(storage.reclaimPolicy as never)) {
@@ -244,7 +243,30 @@ function validateResources(c: Collector, resources: unknown): void {
   }
 }
 
-function validateConfig(c: Collector, config: unknown): void {
+/**
+ * redis-server stops at start on a directive its version does not know ("Bad directive or wrong
+ * number of arguments"), so such a directive is refused for an image whose tag names a version
+ * the directive table holds. The CRD cannot know versions: the API server admits it, and the
+ * operator refuses it (Degraded, nothing changed) before anything rolls.
+ */
+function checkDirectiveVersion(c: Collector, path: string, directive: string, image: string): void {
+  const knownBy = REDIS_VERSIONS.filter((v) => knownDirective(v, directive));
+  const version = redisVersionOfImage(image);
+  if (version === undefined) {
+    if (knownBy.length === 0) {
+      c.warn(path, `"${directive}" is not a directive of any Redis version the operator knows (${REDIS_VERSIONS.join(', ')}), `
+        + `and image ${image} names none of them: redis-server stops at start if its version does not know it`);
+    }
+    return;
+  }
+  if (knownDirective(version, directive)) return;
+  const others = knownBy.length === 0 ? 'no Redis version the operator knows has it'
+    : `Redis ${knownBy.length === 1 ? knownBy[0] : `${knownBy.slice(0, -1).join(', ')} and ${knownBy.at(-1)}`} know${knownBy.length === 1 ? 's' : ''} it`;
+  c.error(path, `directive "${directive}" is not known to Redis ${version} (image ${image}): `
+    + `redis-server would stop at start with "Bad directive or wrong number of arguments"; ${others}`);
+}
+
+function validateConfig(c: Collector, config: unknown, image: string | undefined): void {
   if (!c.object('spec.config', config)) return;
   const entries = Object.entries(config);
   if (entries.length > LIMITS.configEntries) {
@@ -272,7 +294,8 @@ function validateConfig(c: Collector, config: unknown): void {
     } else if (codePointLength(value) > LIMITS.configValueLength) {
       c.error(path, `must be at most ${LIMITS.configValueLength} characters, got ${codePointLength(value)}`);
     }
-    if (!KNOWN_DIRECTIVES.has(directive)) c.warn(path, `"${directive}" is not a redis.conf directive Redis 7 knows`);
+    // An image that is not a string has its own error; which Redis it runs is then unknown.
+    if (image !== undefined) checkDirectiveVersion(c, path, directive, image);
   }
 }
 

@@ -88,7 +88,8 @@ export class Reconciler {
     const asObject = stored as unknown as KubeObject;
 
     // The API server's schema and CEL rules refuse nearly everything; what gets past them (an
-    // older CRD, a stored object from before a rule) is reported and left untouched.
+    // older CRD, a stored object from before a rule, a directive the image's Redis version does
+    // not know, which no CRD can judge) is reported and left untouched, before anything rolls.
     const validation = validateRedisInstance(stored);
     if (validation.errors.length > 0) {
       const message = validation.errors.map((e) => `${e.path}: ${e.message}`).join('; ');

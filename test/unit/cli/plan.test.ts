@@ -75,6 +75,12 @@ describe('redis-operator plan', () => {
     expect(below.stderr).toContain('spec.storage.size: may not be smaller than 1Gi, what the PersistentVolumeClaims request (status.storage.size)');
   });
 
+  it('exits 2 for a directive the new image\'s Redis version does not know, as synth does', async () => {
+    const result = await planJson(OLD, OLD.replace('maxmemory: 1mb', 'maxmemory: 1mb, not-a-redis-directive: "1"'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/new\.yaml: document 1 RedisInstance "cache": spec\.config\.not-a-redis-directive: directive "not-a-redis-directive" is not known to Redis 6\.2/);
+  });
+
   it('exits 2 when neither --from/--to nor -f is given', async () => {
     const result = await runCli(['plan', '--from', 'old.yaml']);
     expect(result.code).toBe(2);

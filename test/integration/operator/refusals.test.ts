@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { Resources } from '../../../src/client/resources.js';
+import { freshNamespace } from '../../cluster/namespace.js';
+import {
+  createInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForInstance, waitForReady, type StoredInstance,
+} from '../../support/kube.js';
+import { operatorFor } from '../../support/operator-per-test.js';
+
+const degraded = (i: StoredInstance) => i.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True');
+const caughtUp = (i: StoredInstance) => i.status?.observedGeneration === i.metadata.generation;
+
+/** What only the operator can refuse: the API server admits it, and nothing rolls. */
+describe('the operator refuses before anything rolls', () => {
+  it('a directive the Redis version of spec.image does not know: Degraded naming it, nothing changed', async () => {
+    const { name: ns } = await freshNamespace();
+    await operatorFor({ namespace: ns });
+    const client = testClient();
+    await createInstance(client, ns, 'cache', { replicas: 2, image: 'redis:7.2', config: { maxmemory: '100mb' } });
+    await waitForReady(client, ns, 'cache');
+    const sts = (await getStatefulSet(client, ns, 'cache'))!;
+    const configMap = (await client.get(Resources.configMap, 'cache-config', ns))!;
+
+    // The CRD cannot know which directives an image's Redis knows: the API server admits it.
+    await patchSpec(client, ns, 'cache', { image: 'redis:7.0', config: { maxmemory: '200mb', 'not-a-redis-directive': '1' } });
+    const refused = await waitForInstance(client, ns, 'cache', 'Degraded', (i) => caughtUp(i) && degraded(i) !== undefined);
+    expect(refused.status?.phase).toBe('Degraded');
+    expect(degraded(refused)).toMatchObject({ reason: 'InvalidSpec' });
+    expect(degraded(refused)?.message).toMatch(/spec\.config\.not-a-redis-directive: directive "not-a-redis-directive" is not known to Redis 7\.0 \(image redis:7\.0\)/);
+    const after = (await getStatefulSet(client, ns, 'cache'))!;
+    expect(after.metadata).toMatchObject({ uid: sts.metadata.uid, resourceVersion: sts.metadata.resourceVersion });
+    expect((await client.get(Resources.configMap, 'cache-config', ns))?.metadata.resourceVersion).toBe(configMap.metadata.resourceVersion);
+    expect((await listEvents(client, ns, 'cache')).filter((e) => e.type === 'Warning' && e.reason === 'InvalidSpec')).toHaveLength(1);
+
+    // Removing the directive is the whole recovery: the rest of the edit is then carried out.
+    await client.patch(Resources.redisInstance, ns, 'cache', { spec: { config: { 'not-a-redis-directive': null } } }, 'merge');
+    const recovered = await waitForInstance(client, ns, 'cache', 'the edit carried out', (i) => caughtUp(i) && i.status?.phase === 'Ready'
+      && i.status.lastUpdate?.strategy === 'Recreate');
+    expect(degraded(recovered)).toBeUndefined();
+    expect((await getStatefulSet(client, ns, 'cache'))!.spec.template.spec.containers[0]!.image).toBe('redis:7.0');
+  });
+});
