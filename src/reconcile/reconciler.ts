@@ -18,6 +18,7 @@ import { describeValue, type Change } from './change-set.js';
 import { liveObjectsOf, resourceOf, withUncached, type LiveObjects, type ObjectCache } from './live-objects.js';
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
+import { authSecretProblem } from './auth-secret.js';
 import { computeStatus, jsonEqual } from './status.js';
 import {
   claimsOf, storageHold, storageStatus, templateSize, withHeldStorage, type Claim, type StorageHold,
@@ -36,8 +37,9 @@ type UpdateStep = Extract<StatefulSetPlan, { kind: 'update' }>;
 /** The Degraded reason of an update the API server kept out. */
 const CHANGES_NOT_STORED = 'ChangesNotStored';
 
-/** How soon to look again while objects of someone else's stand in the way. */
-const NOT_OWNED_RETRY_MS = 15_000;
+/** How soon to look again at what no watch reports: objects of someone else's in the way (not
+ * labelled, so not cached), and the auth Secret (the operator may get Secrets, not watch them). */
+const UNWATCHED_RETRY_MS = 15_000;
 
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. Its delete
  * event wakes the instance as soon as it is gone; this is the fallback should that be missed. */
@@ -99,6 +101,16 @@ export class Reconciler {
       return {};
     }
 
+    const secretName = stored.spec.auth?.secretName;
+    if (secretName !== undefined) {
+      const problem = authSecretProblem(secretName, namespace, await this.client.get(Resources.secret, secretName, namespace));
+      if (problem) {
+        await this.reportDegraded(stored, 'The auth Secret cannot give Redis its password; nothing is changed', { ...log, secret: secretName }, problem);
+        await this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded: problem });
+        return { requeueAfterMs: UNWATCHED_RETRY_MS };
+      }
+    }
+
     const owner = { name, uid };
     let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
     // A storage size the claims cannot follow waits on its own; everything else goes ahead.
@@ -126,7 +138,7 @@ export class Reconciler {
       const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
       await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas });
       // Unlabelled objects are not watched, so their removal sends no event: look again.
-      return { requeueAfterMs: NOT_OWNED_RETRY_MS };
+      return { requeueAfterMs: UNWATCHED_RETRY_MS };
     }
 
     const step = plan.statefulSet;

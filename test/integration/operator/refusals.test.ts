@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { KubeClient } from '../../../src/client/kube-client.js';
 import { Resources } from '../../../src/client/resources.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import {
@@ -38,4 +39,56 @@ describe('the operator refuses before anything rolls', () => {
     expect(degraded(recovered)).toBeUndefined();
     expect((await getStatefulSet(client, ns, 'cache'))!.spec.template.spec.containers[0]!.image).toBe('redis:7.0');
   });
+
+  it('a missing auth Secret: Degraded AuthSecretNotFound naming it, nothing created, and it starts once the Secret exists', async () => {
+    const { name: ns } = await freshNamespace();
+    await operatorFor({ namespace: ns });
+    const client = testClient();
+    await createInstance(client, ns, 'cache', { replicas: 2, auth: { secretName: 'cache-auth' } });
+    const waiting = await waitForInstance(client, ns, 'cache', 'Degraded', (i) => degraded(i) !== undefined);
+    expect(degraded(waiting)).toMatchObject({ reason: 'AuthSecretNotFound' });
+    expect(degraded(waiting)?.message).toMatch(/Secret cache-auth \(spec\.auth\.secretName\) does not exist in namespace .*key password/);
+    expect(await getStatefulSet(client, ns, 'cache')).toBeUndefined();
+    expect(await client.get(Resources.configMap, 'cache-config', ns)).toBeUndefined();
+
+    // No Secret is watched (the operator may only get them): it looks again on its own.
+    await createSecret(client, ns, 'cache-auth', { password: 'correct horse\n' });
+    const ready = await waitForReady(client, ns, 'cache', 60_000);
+    expect(degraded(ready)).toBeUndefined();
+  });
+
+  it('a password the rule refuses: Degraded AuthSecretInvalid naming the Secret and key, never the value, and nothing rolls', async () => {
+    const { name: ns } = await freshNamespace();
+    const operator = await operatorFor({ namespace: ns });
+    const client = testClient();
+    await createSecret(client, ns, 'cache-auth', { password: 'first-password' });
+    await createInstance(client, ns, 'cache', { replicas: 2, image: 'redis:7.0', auth: { secretName: 'cache-auth' } });
+    await waitForReady(client, ns, 'cache');
+    const sts = (await getStatefulSet(client, ns, 'cache'))!;
+
+    const secretValue = 'hunter2-line-one\nrequirepass ""';
+    await client.patch(Resources.secret, ns, 'cache-auth', { stringData: { password: secretValue } }, 'merge');
+    await patchSpec(client, ns, 'cache', { image: 'redis:7.2' });
+    const refused = await waitForInstance(client, ns, 'cache', 'Degraded', (i) => caughtUp(i) && degraded(i) !== undefined);
+    expect(degraded(refused)).toMatchObject({ reason: 'AuthSecretInvalid' });
+    expect(degraded(refused)?.message).toMatch(/^the password \(Secret cache-auth, key password\) holds a line break/);
+    expect((await getStatefulSet(client, ns, 'cache'))!.metadata.resourceVersion).toBe(sts.metadata.resourceVersion);
+
+    await client.patch(Resources.secret, ns, 'cache-auth', { data: { password: null, pass: Buffer.from('x').toString('base64') } }, 'merge');
+    const noKey = await waitForInstance(client, ns, 'cache', 'the missing key reported', (i) => /has no key password/.test(degraded(i)?.message ?? ''), 60_000);
+    expect(degraded(noKey)?.reason).toBe('AuthSecretInvalid');
+
+    const everything = [JSON.stringify(refused.status), JSON.stringify(noKey.status), JSON.stringify(await listEvents(client, ns, 'cache')), ...operator.logs()].join('\n');
+    for (const part of ['hunter2', 'line-one', 'first-password']) expect(everything).not.toContain(part);
+
+    await client.patch(Resources.secret, ns, 'cache-auth', { stringData: { password: 'second-password' } }, 'merge');
+    const rolled = await waitForInstance(client, ns, 'cache', 'the image rolled', (i) => caughtUp(i) && i.status?.phase === 'Ready'
+      && i.status.lastUpdate?.strategy === 'Rolling', 60_000);
+    expect(degraded(rolled)).toBeUndefined();
+    expect((await getStatefulSet(client, ns, 'cache'))!.spec.template.spec.containers[0]!.image).toBe('redis:7.2');
+  });
 });
+
+async function createSecret(client: KubeClient, namespace: string, name: string, stringData: Record<string, string>): Promise<void> {
+  await client.create(Resources.secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData } as never);
+}
