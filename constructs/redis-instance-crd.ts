@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
-import { DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
+import { DEFAULT_IMAGE, DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
 import {
   CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NAME_KIND, belowClaimsMessage, belowPreviousMessage, directiveNameMessage,
   nullConfigValueMessage, refusedDirectiveMessage, requestAboveLimitMessage,
@@ -189,6 +189,12 @@ const specSchema: Schema = {
         },
       },
     },
+    progressDeadlineSeconds: {
+      type: 'integer', format: 'int32', minimum: 1, maximum: LIMITS.maxProgressDeadlineSeconds, default: DEFAULT_PROGRESS_DEADLINE_SECONDS,
+      description: 'How many seconds the instance may go without progress (a pod updated or turned ready) while not every replica is ready. ' +
+        'Past it, Progressing is False and Degraded is True with reason ProgressDeadlineExceeded, naming the pods and why they are not ready. ' +
+        `Default ${DEFAULT_PROGRESS_DEADLINE_SECONDS}.`,
+    },
     auth: {
       type: 'object',
       description: 'Password authentication. Without it Redis accepts every client that reaches it.',
@@ -228,6 +234,11 @@ const statusSchema: Schema = {
     },
     replicas: { type: 'integer', format: 'int32', description: 'Pods the StatefulSet has (for kubectl scale).' },
     readyReplicas: { type: 'integer', format: 'int32', description: 'Pods that are Ready.' },
+    updatedReplicas: { type: 'integer', format: 'int32', description: 'Pods that run the StatefulSet\'s current template.' },
+    lastProgressTime: {
+      type: 'string', format: 'date-time',
+      description: 'While not every replica is ready: when the instance last made progress (a change carried out, a pod updated or turned ready); spec.progressDeadlineSeconds counts from it.',
+    },
     selector: { type: 'string', description: 'Label selector of the pods (for kubectl scale and autoscalers).' },
     lastUpdate: {
       type: 'object',

@@ -119,6 +119,13 @@ export interface RedisInstanceSpec {
   readonly image?: string;
 
   /**
+   * How many seconds the instance may go without progress (a pod updated or turned ready) while not every replica is ready. Past it, Progressing is False and Degraded is True with reason ProgressDeadlineExceeded, naming the pods and why they are not ready. Default 300.
+   *
+   * @schema RedisInstanceSpec#progressDeadlineSeconds
+   */
+  readonly progressDeadlineSeconds?: number;
+
+  /**
    * 1 is a standalone Redis; more is a primary (ordinal 0) with read replicas. Rolled in place.
    *
    * @schema RedisInstanceSpec#replicas
@@ -157,6 +164,7 @@ export function toJson_RedisInstanceSpec(obj: RedisInstanceSpec | undefined): Re
     'auth': toJson_RedisInstanceSpecAuth(obj.auth),
     'config': ((obj.config) === undefined) ? undefined : (Object.entries(obj.config).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'image': obj.image,
+    'progressDeadlineSeconds': obj.progressDeadlineSeconds,
     'replicas': obj.replicas,
     'resources': toJson_RedisInstanceSpecResources(obj.resources),
     'storage': toJson_RedisInstanceSpecStorage(obj.storage),

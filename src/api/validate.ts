@@ -29,6 +29,8 @@ export const LIMITS = {
   configValueLength: 4096,
   imageLength: 512,
   maxReplicas: 100,
+  /** An int32, as Deployments' progressDeadlineSeconds. */
+  maxProgressDeadlineSeconds: 2_147_483_647,
 } as const;
 
 /** The refusal of a config value's character; the CRD's CEL rule builds the same sentence. */
@@ -83,7 +85,7 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RESOURCE_NAME = /^([a-z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
-const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth']);
+const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth', 'progressDeadlineSeconds']);
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
 type Json = Record<string, unknown>;
@@ -125,6 +127,11 @@ class Collector {
     this.error(path, `must be a string, got ${describe(value)}${hint}`);
     return false;
   }
+  integer(path: string, value: unknown, minimum: number, maximum: number): void {
+    if (typeof value !== 'number' || !Number.isInteger(value)) this.error(path, `must be an integer, got ${describe(value)}`);
+    else if (value < minimum) this.error(path, `must be greater than or equal to ${minimum}, got ${value}`);
+    else if (value > maximum) this.error(path, `must be at most ${maximum}, got ${value}`);
+  }
   name(path: string, value: unknown, pattern: RegExp, kind: string, maxLength: number): void {
     if (!this.string(path, value)) return;
     const length = codePointLength(value);
@@ -163,16 +170,9 @@ function validateMetadata(c: Collector, metadata: unknown): void {
 
 function validateSpec(c: Collector, spec: Json): void {
   c.unknownFields('spec', spec, SPEC_FIELDS);
-  const { replicas, image, resources, config, storage, updatePolicy, auth } = spec;
-  if (replicas !== undefined) {
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
-      c.error('spec.replicas', `must be an integer, got ${describe(replicas)}`);
-    } else if (replicas < 0) {
-      c.error('spec.replicas', `must be greater than or equal to 0, got ${replicas}`);
-    } else if (replicas > LIMITS.maxReplicas) {
-      c.error('spec.replicas', `must be at most ${LIMITS.maxReplicas}, got ${replicas}`);
-    }
-  }
+  const { replicas, image, resources, config, storage, updatePolicy, auth, progressDeadlineSeconds } = spec;
+  if (replicas !== undefined) c.integer('spec.replicas', replicas, 0, LIMITS.maxReplicas);
+  if (progressDeadlineSeconds !== undefined) c.integer('spec.progressDeadlineSeconds', progressDeadlineSeconds, 1, LIMITS.maxProgressDeadlineSeconds);
   if (image !== undefined && c.string('spec.image', image)) {
     const refused = findCharacter(image, (codePoint) => !isAllowedInImage(codePoint));
     if (image.length === 0) c.error('spec.image', 'must not be empty');

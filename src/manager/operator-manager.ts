@@ -12,6 +12,7 @@ import { createMetricsServer, createProbeServer, type EndpointServer } from '../
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import type { ObjectCache } from '../reconcile/live-objects.js';
+import { podState } from '../reconcile/pods.js';
 import { instancesUsingStorageClass } from '../reconcile/storage.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { UpdateStrategy } from '../strategies/update-strategy.js';
@@ -79,9 +80,11 @@ export class OperatorManager {
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
     for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
-    // Read by the reconciler but not written: the claims the StatefulSet controller creates from
-    // the instance's template (what they request is status.storage), and the StorageClasses,
-    // whose allowVolumeExpansion decides whether a held-back growth can go ahead.
+    // Read by the reconciler but not written: the pods and claims the StatefulSet controller
+    // creates from the instance's template (why a pod is not ready, what the claims request:
+    // status), and the StorageClasses, whose allowVolumeExpansion decides whether a held-back
+    // growth can go ahead. Pods are cached as podState() trims them, status alone.
+    builder.owns(Resources.pod, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, transform: podState });
     builder.owns(Resources.persistentVolumeClaim, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
     builder.watches(Resources.storageClass, (storageClass) => instancesUsingStorageClass(
       storageClass.metadata.name,

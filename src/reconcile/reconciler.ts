@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { withDefaults } from '../api/defaults.js';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, withDefaults } from '../api/defaults.js';
 import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
@@ -19,7 +19,8 @@ import { liveObjectsOf, resourceOf, withUncached, type LiveObjects, type ObjectC
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { authSecretProblem } from './auth-secret.js';
-import { computeStatus, jsonEqual } from './status.js';
+import { PROGRESS_DEADLINE_EXCEEDED, computeStatus, jsonEqual, mergePatch, untilProgressDeadline } from './status.js';
+import { podsOf } from './pods.js';
 import {
   claimsOf, storageHold, storageStatus, templateSize, withHeldStorage, type Claim, type StorageHold,
 } from './storage.js';
@@ -39,11 +40,11 @@ const CHANGES_NOT_STORED = 'ChangesNotStored';
 
 /** How soon to look again at what no watch reports: objects of someone else's in the way (not
  * labelled, so not cached), and the auth Secret (the operator may get Secrets, not watch them). */
-const UNWATCHED_RETRY_MS = 15_000;
+const LOOK_AGAIN: Result = { requeueAfterMs: 15_000 };
 
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. Its delete
  * event wakes the instance as soon as it is gone; this is the fallback should that be missed. */
-const WAIT_FOR_DELETE_MS = 5_000;
+const WAIT_FOR_DELETE: Result = { requeueAfterMs: 5_000 };
 
 /**
  * Level-based: reads the instance and its live objects from the caches, plans with the very
@@ -97,8 +98,7 @@ export class Reconciler {
       const message = validation.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
       const degraded = { reason: 'InvalidSpec', message };
       await this.reportDegraded(stored, 'RedisInstance spec is invalid; nothing is changed', log, degraded);
-      await this.writeStatus(stored, undefined, { degraded });
-      return {};
+      return this.writeStatus(stored, undefined, { degraded });
     }
 
     const secretName = stored.spec.auth?.secretName;
@@ -106,8 +106,7 @@ export class Reconciler {
       const problem = authSecretProblem(secretName, namespace, await this.client.get(Resources.secret, secretName, namespace));
       if (problem) {
         await this.reportDegraded(stored, 'The auth Secret cannot give Redis its password; nothing is changed', { ...log, secret: secretName }, problem);
-        await this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded: problem });
-        return { requeueAfterMs: UNWATCHED_RETRY_MS };
+        return sooner(await this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded: problem }), LOOK_AGAIN);
       }
     }
 
@@ -136,9 +135,8 @@ export class Reconciler {
       };
       await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; nothing is changed', { ...log, objects }, degraded);
       const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
-      await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas });
       // Unlabelled objects are not watched, so their removal sends no event: look again.
-      return { requeueAfterMs: UNWATCHED_RETRY_MS };
+      return sooner(await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas }), LOOK_AGAIN);
     }
 
     const step = plan.statefulSet;
@@ -151,8 +149,7 @@ export class Reconciler {
       const tried = this.triedWithoutEffect(stored, step.live, step.changes);
       if (tried) {
         for (const action of plan.companions) await this.applyCompanion(action, log);
-        await this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
       }
       // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
       // written for a refused config change would be read by the next pod that restarts.
@@ -162,8 +159,7 @@ export class Reconciler {
       if (decision.kind === 'refuse') {
         const degraded = { reason: decision.reason, message: decision.message };
         await this.reportDegraded(stored, 'Update refused; nothing is changed', { ...log, strategy: step.strategy.name }, degraded);
-        await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
       }
     }
 
@@ -174,15 +170,12 @@ export class Reconciler {
         const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
         await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
-        await this.writeStatus(stored, statefulSet, { desiredReplicas, degraded: held });
-        return {};
+        return this.writeStatus(stored, statefulSet, { desiredReplicas, degraded: held });
       }
       case 'wait':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held });
-        return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+        return sooner(await this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held }), WAIT_FOR_DELETE);
       case 'none':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held });
       case 'update':
         return this.update(stored, instance, step, log, held);
     }
@@ -200,8 +193,7 @@ export class Reconciler {
     });
     if (outcome.kind === 'stale') {
       this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
-      await this.writeStatus(stored, step.live, { desiredReplicas, degraded: held });
-      return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+      return sooner(await this.writeStatus(stored, step.live, { desiredReplicas, degraded: held }), WAIT_FOR_DELETE);
     }
     if (outcome.kind !== 'applied' && outcome.kind !== 'replacing') throw unknownOutcome(strategy.name, outcome);
     this.metrics.inc(strategy.name);
@@ -211,15 +203,14 @@ export class Reconciler {
     if (dropped.length > 0) {
       const degraded = { reason: CHANGES_NOT_STORED, message: notStoredMessage(step.live, dropped) };
       await this.reportDegraded(stored, 'The API server did not store the update; it is not retried', strategyLog, degraded);
-      await this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
-      return {};
+      return this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
     }
 
     await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
     const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
-    await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas, degraded: held });
+    const wake = await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas, degraded: held });
     // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
-    return outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {};
+    return outcome.kind === 'replacing' ? sooner(wake, WAIT_FOR_DELETE) : wake;
   }
 
   /** The claims of the instance, as the cache has them. */
@@ -281,31 +272,57 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Computes and writes status, and says when to look again: at the progress deadline, since an
+   * instance that makes no progress sends no event. Passing the deadline is reported once, as a
+   * Warning Event and a log line, like a refusal.
+   */
   private async writeStatus(
     stored: RedisInstance,
     statefulSet: KubeObject | undefined,
     extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number },
-  ): Promise<void> {
-    if (!extra.degraded) this.reported.delete(stored.metadata.uid ?? '');
+  ): Promise<Result> {
+    const { name, namespace = 'default', uid = '' } = stored.metadata;
+    const desiredReplicas = extra.desiredReplicas ?? stored.spec?.replicas ?? 1;
+    const deadline = stored.spec?.progressDeadlineSeconds;
+    const progressDeadlineSeconds = typeof deadline === 'number' ? deadline : DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    const now = this.now();
     const status = computeStatus({
       generation: stored.metadata.generation ?? 0,
-      name: stored.metadata.name,
-      desiredReplicas: extra.desiredReplicas ?? stored.spec?.replicas ?? 1,
+      name,
+      desiredReplicas,
       statefulSet,
+      pods: podsOf(name, desiredReplicas, (pod) => this.cache.get(Resources.pod, namespace, pod)),
+      progressDeadlineSeconds,
       storage: storageStatus(this.claimsOf(stored)),
       previous: stored.status,
       ...(extra.lastUpdate ? { lastUpdate: extra.lastUpdate } : {}),
       ...(extra.degraded ? { degraded: extra.degraded } : {}),
-      now: this.now(),
+      now,
     });
-    if (jsonEqual(status, stored.status)) return;
+    const stuck = status.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === PROGRESS_DEADLINE_EXCEEDED);
+    if (!extra.degraded && stuck) {
+      await this.reportDegraded(stored, 'No progress within the progress deadline', { instance: name, namespace }, { reason: stuck.reason, message: stuck.message });
+    } else if (!extra.degraded) {
+      this.reported.delete(uid);
+    }
+    const wake = untilProgressDeadline(status, progressDeadlineSeconds, now);
+    const result = wake === undefined ? {} : { requeueAfterMs: wake };
+    if (jsonEqual(status, stored.status)) return result;
     // Guarded by the resourceVersion that was read: status computed from a stale cached copy
     // (one that predates our last write) must not overwrite what that write said.
     await this.client.patch(Resources.redisInstance, stored.metadata.namespace, stored.metadata.name, {
       metadata: { resourceVersion: stored.metadata.resourceVersion },
-      status,
+      status: mergePatch(status, stored.status),
     }, 'merge', { subresource: 'status' });
+    return result;
   }
+}
+
+/** The earlier of two wake-ups; a result without one waits for events alone. */
+function sooner(a: Result, b: Result): Result {
+  const times = [a.requeueAfterMs, b.requeueAfterMs].filter((t): t is number => t !== undefined);
+  return times.length > 0 ? { requeueAfterMs: Math.min(...times) } : {};
 }
 
 /** The Event reason for an update carried out by a strategy: RollingUpdate, Recreate, ... */
