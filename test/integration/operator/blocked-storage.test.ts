@@ -111,5 +111,11 @@ describe('a storage growth that cannot be carried out', () => {
     const after = await waitForReady(client, ns, 'store');
     expect(after.status?.storage).toEqual({ claims: 2, size: '2Gi' });
     expect((await getStatefulSet(client, ns, 'store'))!.metadata.uid).not.toBe(before.metadata.uid);
+    // Storage alone lives in the claims: no pod rolls, and the Event does not say one does.
+    const recreate = (await listEvents(client, ns, 'store')).find((e) => e.reason === 'Recreate');
+    expect(recreate?.message).toMatch(/the new StatefulSet adopts them: spec\.storage\.size 1Gi -> 2Gi\. expanded 2 PersistentVolumeClaim/);
+    const expanded = operator.logs().map((line) => JSON.parse(line) as { message: string; namespace?: string; claim?: string })
+      .filter((line) => line.message === 'Expanded PersistentVolumeClaim' && line.namespace === ns).map((line) => line.claim);
+    expect(expanded.sort()).toEqual(['data-store-0', 'data-store-1']);
   });
 });
