@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { DEFAULT_PROGRESS_DEADLINE_SECONDS, withDefaults } from '../api/defaults.js';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REPLICAS, withDefaults } from '../api/defaults.js';
 import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
@@ -98,7 +98,8 @@ export class Reconciler {
       const message = validation.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
       const degraded = { reason: 'InvalidSpec', message };
       await this.reportDegraded(stored, 'RedisInstance spec is invalid; nothing is changed', log, degraded);
-      return this.writeStatus(stored, undefined, { degraded });
+      // The pods run on as they were, and status says how they do.
+      return this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded });
     }
 
     const secretName = stored.spec.auth?.secretName;
@@ -113,8 +114,9 @@ export class Reconciler {
     const owner = { name, uid };
     let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
     // A storage size the claims cannot follow waits on its own; everything else goes ahead.
-    const hold = this.storageHold(withDefaults(stored), live);
-    const instance = hold ? withHeldStorage(withDefaults(stored), hold) : withDefaults(stored);
+    const wanted = withDefaults(stored);
+    const hold = this.storageHold(wanted, live);
+    const instance = hold ? withHeldStorage(wanted, hold) : wanted;
     const held = hold ? { reason: hold.reason, message: hold.message } : undefined;
     let plan = planInstance(instance, live, this.registry, owner);
     const creates = plannedCreates(plan);
@@ -283,8 +285,9 @@ export class Reconciler {
     extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number },
   ): Promise<Result> {
     const { name, namespace = 'default', uid = '' } = stored.metadata;
-    const desiredReplicas = extra.desiredReplicas ?? stored.spec?.replicas ?? 1;
-    const deadline = stored.spec?.progressDeadlineSeconds;
+    // An invalid spec may hold anything: the defaults stand in for what is not a number.
+    const { replicas, progressDeadlineSeconds: deadline } = stored.spec ?? {};
+    const desiredReplicas = extra.desiredReplicas ?? (typeof replicas === 'number' ? replicas : DEFAULT_REPLICAS);
     const progressDeadlineSeconds = typeof deadline === 'number' ? deadline : DEFAULT_PROGRESS_DEADLINE_SECONDS;
     const now = this.now();
     const status = computeStatus({
