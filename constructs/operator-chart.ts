@@ -23,8 +23,10 @@ export interface OperatorChartProps extends ChartProps {
 }
 
 /**
- * The controller's verbs, and no more: no wildcards, nothing on Secrets (pods read the password
- * themselves), no delete on PVCs or pods (the operator never deletes either).
+ * The controller's verbs, and no more: no wildcards, only `get` on Secrets (the operator checks
+ * the password of spec.auth.secretName before it changes anything; it never lists or watches
+ * them, so it learns of no Secret it was not pointed at), no delete on PVCs or pods (the
+ * operator never deletes either).
  */
 export const OPERATOR_RULES: k8s.PolicyRule[] = [
   { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
@@ -38,6 +40,7 @@ export const OPERATOR_RULES: k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 

@@ -6,6 +6,9 @@ export const DEFAULT_REPLICAS = 1;
 export const DEFAULT_IMAGE = 'redis:7.2';
 /** Used when `spec.storage.size` is omitted. */
 export const DEFAULT_STORAGE_SIZE = '1Gi';
+/** Used when `spec.progressDeadlineSeconds` is omitted: time enough for a pod to be scheduled,
+ * pull its image and load a modest dataset, short enough that a stuck rollout is noticed. */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 300;
 /** Used when `metadata.namespace` is omitted (synth-only mode; the API server always sets it). */
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -32,6 +35,7 @@ export function withDefaults(instance: RedisInstance): DefaultedRedisInstance {
       },
       updatePolicy: { config: spec.updatePolicy?.config ?? 'Recreate' },
       auth: secretName !== undefined ? { secretName } : {},
+      progressDeadlineSeconds: spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
     },
   };
 }

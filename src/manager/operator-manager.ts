@@ -12,6 +12,8 @@ import { createMetricsServer, createProbeServer, type EndpointServer } from '../
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { OWNED_RESOURCES, type ObjectCache } from '../reconcile/live-objects.js';
+import { podState } from '../reconcile/pods.js';
+import { instancesUsingStorageClass } from '../reconcile/storage.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { UpdateStrategy } from '../strategies/update-strategy.js';
 
@@ -77,6 +79,17 @@ export class OperatorManager {
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
     for (const resource of OWNED_RESOURCES) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    // Read by the reconciler but not written: the pods and claims the StatefulSet controller
+    // creates from the instance's template (why a pod is not ready, what the claims request:
+    // status), and the StorageClasses, whose allowVolumeExpansion decides whether a held-back
+    // growth can go ahead. Pods are cached as podState() trims them, status alone.
+    builder.owns(Resources.pod, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, transform: podState });
+    builder.owns(Resources.persistentVolumeClaim, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    builder.watches(Resources.storageClass, (storageClass) => instancesUsingStorageClass(
+      storageClass.metadata.name,
+      this.controller.store(Resources.persistentVolumeClaim).list(),
+      this.controller.store(Resources.redisInstance).list(),
+    ));
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
     this.controller = builder.build((key) => this.reconciler.reconcile(key), {
@@ -87,7 +100,8 @@ export class OperatorManager {
       ...(options.cacheSyncTimeoutMs !== undefined ? { cacheSyncTimeoutMs: options.cacheSyncTimeoutMs } : {}),
     });
     const cache: ObjectCache = {
-      get: (resource, objectNamespace, name) => this.controller.store(resource).get(`${objectNamespace}/${name}`),
+      get: (resource, objectNamespace, name) => this.controller.store(resource).get(resource.namespaced ? `${objectNamespace}/${name}` : name),
+      list: (resource, objectNamespace) => this.controller.store(resource).list().filter((o) => o.metadata.namespace === objectNamespace),
     };
     const container = createOperatorContainer({
       client, logger, cache, metrics: this.metrics, ...(options.strategies ? { strategies: options.strategies } : {}),

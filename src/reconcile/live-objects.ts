@@ -4,7 +4,10 @@ import { Resources, type ResourceType } from '../client/resources.js';
 
 /** Read access to live objects; the controller's informer caches implement it. */
 export interface ObjectCache {
+  /** One object; `namespace` is ignored for cluster-scoped kinds. */
   get(resource: ResourceType, namespace: string, name: string): KubeObject | undefined;
+  /** Every cached object of a kind in `namespace`. */
+  list(resource: ResourceType, namespace: string): KubeObject[];
 }
 
 /** The live counterparts of one instance's desired objects. */

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { withDefaults } from '../api/defaults.js';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REPLICAS, withDefaults } from '../api/defaults.js';
 import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
@@ -15,10 +15,15 @@ import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue, type Change } from './change-set.js';
-import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
+import { liveObjectsOf, resourceOf, withUncached, type LiveObjects, type ObjectCache } from './live-objects.js';
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
-import { computeStatus, jsonEqual } from './status.js';
+import { authSecretProblem } from './auth-secret.js';
+import { PROGRESS_DEADLINE_EXCEEDED, computeStatus, jsonEqual, mergePatch, untilProgressDeadline } from './status.js';
+import { podsOf } from './pods.js';
+import {
+  claimsOf, storageHold, storageStatus, templateSize, withHeldStorage, type Claim, type StorageHold,
+} from './storage.js';
 
 const PROCEED: Decision = { kind: 'proceed' };
 
@@ -33,12 +38,13 @@ type UpdateStep = Extract<StatefulSetPlan, { kind: 'update' }>;
 /** The Degraded reason of an update the API server kept out. */
 const CHANGES_NOT_STORED = 'ChangesNotStored';
 
-/** How soon to look again while objects of someone else's stand in the way. */
-const NOT_OWNED_RETRY_MS = 15_000;
+/** How soon to look again at what no watch reports: objects of someone else's in the way (not
+ * labelled, so not cached), and the auth Secret (the operator may get Secrets, not watch them). */
+const LOOK_AGAIN: Result = { requeueAfterMs: 15_000 };
 
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. Its delete
  * event wakes the instance as soon as it is gone; this is the fallback should that be missed. */
-const WAIT_FOR_DELETE_MS = 5_000;
+const WAIT_FOR_DELETE: Result = { requeueAfterMs: 5_000 };
 
 /**
  * Level-based: reads the instance and its live objects from the caches, plans with the very
@@ -85,19 +91,33 @@ export class Reconciler {
     const asObject = stored as unknown as KubeObject;
 
     // The API server's schema and CEL rules refuse nearly everything; what gets past them (an
-    // older CRD, a stored object from before a rule) is reported and left untouched.
+    // older CRD, a stored object from before a rule, a directive the image's Redis version does
+    // not know, which no CRD can judge) is reported and left untouched, before anything rolls.
     const validation = validateRedisInstance(stored);
     if (validation.errors.length > 0) {
       const message = validation.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
       const degraded = { reason: 'InvalidSpec', message };
       await this.reportDegraded(stored, 'RedisInstance spec is invalid; nothing is changed', log, degraded);
-      await this.writeStatus(stored, undefined, { degraded });
-      return {};
+      // The pods run on as they were, and status says how they do.
+      return this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded });
     }
 
-    const instance = withDefaults(stored);
+    const secretName = stored.spec.auth?.secretName;
+    if (secretName !== undefined) {
+      const problem = authSecretProblem(secretName, namespace, await this.client.get(Resources.secret, secretName, namespace));
+      if (problem) {
+        await this.reportDegraded(stored, 'The auth Secret cannot give Redis its password; nothing is changed', { ...log, secret: secretName }, problem);
+        return sooner(await this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded: problem }), LOOK_AGAIN);
+      }
+    }
+
     const owner = { name, uid };
     let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
+    // A storage size the claims cannot follow waits on its own; everything else goes ahead.
+    const wanted = withDefaults(stored);
+    const hold = this.storageHold(wanted, live);
+    const instance = hold ? withHeldStorage(wanted, hold) : wanted;
+    const held = hold ? { reason: hold.reason, message: hold.message } : undefined;
     let plan = planInstance(instance, live, this.registry, owner);
     const creates = plannedCreates(plan);
     if (creates.length > 0) {
@@ -117,13 +137,13 @@ export class Reconciler {
       };
       await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; nothing is changed', { ...log, objects }, degraded);
       const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
-      await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas });
       // Unlabelled objects are not watched, so their removal sends no event: look again.
-      return { requeueAfterMs: NOT_OWNED_RETRY_MS };
+      return sooner(await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas }), LOOK_AGAIN);
     }
 
     const step = plan.statefulSet;
     const desiredReplicas = instance.spec.replicas;
+    if (held) await this.reportDegraded(stored, 'Storage size change held back; the other changes are carried out', log, held);
 
     if (step.kind === 'update') {
       // An update the API server kept out before is not written again (that would loop: each
@@ -131,8 +151,7 @@ export class Reconciler {
       const tried = this.triedWithoutEffect(stored, step.live, step.changes);
       if (tried) {
         for (const action of plan.companions) await this.applyCompanion(action, log);
-        await this.writeStatus(stored, live.statefulSet, { degraded: tried, desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
       }
       // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
       // written for a refused config change would be read by the next pod that restarts.
@@ -142,8 +161,7 @@ export class Reconciler {
       if (decision.kind === 'refuse') {
         const degraded = { reason: decision.reason, message: decision.message };
         await this.reportDegraded(stored, 'Update refused; nothing is changed', { ...log, strategy: step.strategy.name }, degraded);
-        await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
       }
     }
 
@@ -154,22 +172,21 @@ export class Reconciler {
         const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
         await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
-        await this.writeStatus(stored, statefulSet, { desiredReplicas });
-        return {};
+        return this.writeStatus(stored, statefulSet, { desiredReplicas, degraded: held });
       }
       case 'wait':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
-        return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+        return sooner(await this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held }), WAIT_FOR_DELETE);
       case 'none':
-        await this.writeStatus(stored, live.statefulSet, { desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { desiredReplicas, degraded: held });
       case 'update':
-        return this.update(stored, instance, step, log);
+        return this.update(stored, instance, step, log, held);
     }
   }
 
   /** Carries an update out with its strategy, then reports what came of it. */
-  private async update(stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>): Promise<Result> {
+  private async update(
+    stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>, held: Degraded | undefined,
+  ): Promise<Result> {
     const { strategy, changes } = step;
     const desiredReplicas = instance.spec.replicas;
     const strategyLog = { ...log, strategy: strategy.name };
@@ -178,8 +195,7 @@ export class Reconciler {
     });
     if (outcome.kind === 'stale') {
       this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
-      await this.writeStatus(stored, step.live, { desiredReplicas });
-      return { requeueAfterMs: WAIT_FOR_DELETE_MS };
+      return sooner(await this.writeStatus(stored, step.live, { desiredReplicas, degraded: held }), WAIT_FOR_DELETE);
     }
     if (outcome.kind !== 'applied' && outcome.kind !== 'replacing') throw unknownOutcome(strategy.name, outcome);
     this.metrics.inc(strategy.name);
@@ -189,15 +205,30 @@ export class Reconciler {
     if (dropped.length > 0) {
       const degraded = { reason: CHANGES_NOT_STORED, message: notStoredMessage(step.live, dropped) };
       await this.reportDegraded(stored, 'The API server did not store the update; it is not retried', strategyLog, degraded);
-      await this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
-      return {};
+      return this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
     }
 
     await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
     const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
-    await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas });
+    const wake = await this.writeStatus(stored, statefulSet, { lastUpdate, desiredReplicas, degraded: held });
     // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
-    return outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {};
+    return outcome.kind === 'replacing' ? sooner(wake, WAIT_FOR_DELETE) : wake;
+  }
+
+  /** The claims of the instance, as the cache has them. */
+  private claimsOf(stored: RedisInstance): Claim[] {
+    const namespace = stored.metadata.namespace ?? 'default';
+    return claimsOf(stored.metadata.name, namespace, this.cache.list(Resources.persistentVolumeClaim, namespace));
+  }
+
+  /** Whether spec.storage.size must wait (see reconcile/storage.ts), judged from the caches. */
+  private storageHold(instance: DefaultedRedisInstance, live: LiveObjects): StorageHold | undefined {
+    const claims = this.claimsOf(instance);
+    return storageHold(instance, {
+      claims,
+      current: live.statefulSet ? templateSize(live.statefulSet) : storageStatus(claims).size,
+      storageClass: (className) => this.cache.get(Resources.storageClass, '', className),
+    });
   }
 
   /** The ChangesNotStored report for exactly this update of this StatefulSet generation, when
@@ -243,30 +274,58 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Computes and writes status, and says when to look again: at the progress deadline, since an
+   * instance that makes no progress sends no event. Passing the deadline is reported once, as a
+   * Warning Event and a log line, like a refusal.
+   */
   private async writeStatus(
     stored: RedisInstance,
     statefulSet: KubeObject | undefined,
     extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number },
-  ): Promise<void> {
-    if (!extra.degraded) this.reported.delete(stored.metadata.uid ?? '');
+  ): Promise<Result> {
+    const { name, namespace = 'default', uid = '' } = stored.metadata;
+    // An invalid spec may hold anything: the defaults stand in for what is not a number.
+    const { replicas, progressDeadlineSeconds: deadline } = stored.spec ?? {};
+    const desiredReplicas = extra.desiredReplicas ?? (typeof replicas === 'number' ? replicas : DEFAULT_REPLICAS);
+    const progressDeadlineSeconds = typeof deadline === 'number' ? deadline : DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    const now = this.now();
     const status = computeStatus({
       generation: stored.metadata.generation ?? 0,
-      name: stored.metadata.name,
-      desiredReplicas: extra.desiredReplicas ?? stored.spec?.replicas ?? 1,
+      name,
+      desiredReplicas,
       statefulSet,
+      pods: podsOf(name, desiredReplicas, (pod) => this.cache.get(Resources.pod, namespace, pod)),
+      progressDeadlineSeconds,
+      storage: storageStatus(this.claimsOf(stored)),
       previous: stored.status,
       ...(extra.lastUpdate ? { lastUpdate: extra.lastUpdate } : {}),
       ...(extra.degraded ? { degraded: extra.degraded } : {}),
-      now: this.now(),
+      now,
     });
-    if (jsonEqual(status, stored.status)) return;
+    const stuck = status.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === PROGRESS_DEADLINE_EXCEEDED);
+    if (!extra.degraded && stuck) {
+      await this.reportDegraded(stored, 'No progress within the progress deadline', { instance: name, namespace }, { reason: stuck.reason, message: stuck.message });
+    } else if (!extra.degraded) {
+      this.reported.delete(uid);
+    }
+    const wake = untilProgressDeadline(status, progressDeadlineSeconds, now);
+    const result = wake === undefined ? {} : { requeueAfterMs: wake };
+    if (jsonEqual(status, stored.status)) return result;
     // Guarded by the resourceVersion that was read: status computed from a stale cached copy
     // (one that predates our last write) must not overwrite what that write said.
     await this.client.patch(Resources.redisInstance, stored.metadata.namespace, stored.metadata.name, {
       metadata: { resourceVersion: stored.metadata.resourceVersion },
-      status,
+      status: mergePatch(status, stored.status),
     }, 'merge', { subresource: 'status' });
+    return result;
   }
+}
+
+/** The earlier of two wake-ups; a result without one waits for events alone. */
+function sooner(a: Result, b: Result): Result {
+  const times = [a.requeueAfterMs, b.requeueAfterMs].filter((t): t is number => t !== undefined);
+  return times.length > 0 ? { requeueAfterMs: Math.min(...times) } : {};
 }
 
 /** The Event reason for an update carried out by a strategy: RollingUpdate, Recreate, ... */

@@ -7,14 +7,15 @@ const objects = new OperatorChart(new App(), 'op').toJson() as Array<Record<stri
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('OperatorChart', () => {
-  it('grants no wildcard and nothing on Secrets, and never deletes PVCs or pods', () => {
+  it('grants no wildcard, only get on Secrets, and never deletes PVCs or pods', () => {
     const rules = [...byKind('ClusterRole'), ...byKind('Role')].flatMap((r) => r.rules);
     expect(rules.length).toBeGreaterThan(0);
+    // The auth Secret of an instance is read by name; no Secret is listed or watched.
+    expect(rules.filter((rule) => rule.resources.includes('secrets'))).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]);
     for (const rule of rules) {
       expect(rule.verbs).not.toContain('*');
       expect(rule.resources).not.toContain('*');
       expect(rule.apiGroups).not.toContain('*');
-      expect(rule.resources).not.toContain('secrets');
       if (rule.resources.includes('persistentvolumeclaims') || rule.resources.includes('pods')) {
         expect(rule.verbs).not.toContain('delete');
       }

@@ -33,7 +33,7 @@ function harness(options: { statefulSet?: KubeObject; claims?: KubeObject[] } = 
     },
   } as unknown as KubeClient;
   const recorder = { record: async (_: unknown, type: string, reason: string, message: string) => { events.push(`${type} ${reason}: ${message}`); } } as unknown as EventRecorder;
-  const cache = { get: () => options.statefulSet };
+  const cache = { get: () => options.statefulSet, list: () => [] };
   const logger = winston.createLogger({ silent: true });
   return { service: new LifecycleService(client, cache, recorder, logger), requests, events };
 }
