@@ -23,9 +23,11 @@ export interface OperatorChartProps extends ChartProps {
 }
 
 /**
- * The controller's verbs, and no more: no wildcards, only `get` on Secrets (the auth Secret's
- * password, to speak to Redis; never list or watch), no delete on PVCs. Pods are patched (the
- * role label) and deleted one at a time to replace them in Redis's order.
+ * The controller's verbs, and no more: no wildcards, only `get` on Secrets (the operator checks
+ * the password of spec.auth.secretName before it changes anything and speaks to Redis with it;
+ * it never lists or watches them, so it learns of no Secret it was not pointed at), no delete on
+ * PVCs. Pods are patched (the role label) and deleted one at a time to replace them in Redis's
+ * order.
  */
 export const OPERATOR_RULES: k8s.PolicyRule[] = [
   { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch', 'update', 'patch'] },

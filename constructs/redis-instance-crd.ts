@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import {
   API_VERSION, CONFIG_UPDATE_POLICIES, GROUP, KIND, PLURAL, RECLAIM_POLICIES, SHORT_NAME, VERSION,
 } from '../src/api/redis-instance.js';
-import { DEFAULT_FAILOVER_AFTER_SECONDS, DEFAULT_IMAGE, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
+import { DEFAULT_FAILOVER_AFTER_SECONDS, DEFAULT_IMAGE, DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REPLICAS, DEFAULT_STORAGE_SIZE } from '../src/api/defaults.js';
 import {
-  CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NAME_KIND, directiveNameMessage, nullConfigValueMessage, refusedDirectiveMessage,
-  requestAboveLimitMessage,
+  CONFIG_VALUE_RULE, IMAGE_RULE, LIMITS, NAME_KIND, belowClaimsMessage, belowPreviousMessage, directiveNameMessage,
+  nullConfigValueMessage, refusedDirectiveMessage, requestAboveLimitMessage,
 } from '../src/api/validate.js';
 import {
   FORBIDDEN_IN_IMAGE, FORBIDDEN_IN_VALUE, NAMED_CHARACTERS, type RegExpClass, describeCharacter,
@@ -123,6 +123,7 @@ const specSchema: Schema = {
       description: 'redis.conf directives and their values, e.g. maxmemory: 400mb. Values are strings: quote yes, no and numbers. ' +
         'Directive names are lower case; values hold no control characters or line breaks. ' +
         `Refused, because the operator owns them or they load code or touch files: ${[...REFUSED_DIRECTIVES.keys()].join(', ')}. ` +
+        'A directive the Redis version of spec.image does not know is admitted here but refused by the operator, which then changes nothing. ' +
         'By default a change recreates the StatefulSet without downtime (see updatePolicy).',
       maxProperties: LIMITS.configEntries,
       additionalProperties: {
@@ -157,7 +158,8 @@ const specSchema: Schema = {
       properties: {
         size: {
           type: 'string', default: DEFAULT_STORAGE_SIZE, pattern: QUANTITY_PATTERN, maxLength: 64,
-          description: 'Size of each pod\'s data volume. May grow (PVCs are expanded), never shrink.',
+          description: 'Size of each pod\'s data volume. May grow (PVCs are expanded first, when their StorageClass allows it); ' +
+            'may not go below what the PVCs already request (status.storage.size), so a growth that was never carried out can be set back.',
         },
         storageClassName: {
           type: 'string', maxLength: 253, pattern: DNS_1123_SUBDOMAIN,
@@ -172,11 +174,6 @@ const specSchema: Schema = {
         {
           rule: "!has(self.size) || !isQuantity(self.size) || quantity(self.size).isGreaterThan(quantity('0'))",
           message: 'must be greater than zero',
-          fieldPath: '.size',
-        },
-        {
-          rule: '!has(self.size) || !has(oldSelf.size) || !isQuantity(self.size) || !isQuantity(oldSelf.size) || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
-          message: 'may grow but never shrink: a PersistentVolumeClaim cannot be made smaller',
           fieldPath: '.size',
         },
       ],
@@ -204,6 +201,12 @@ const specSchema: Schema = {
           description: `How long the primary's pod may be not Ready, or Redis on it silent, before the most advanced replica is promoted (default ${DEFAULT_FAILOVER_AFTER_SECONDS}). Only with more than one replica.`,
         },
       },
+    },
+    progressDeadlineSeconds: {
+      type: 'integer', format: 'int32', minimum: 1, maximum: LIMITS.maxProgressDeadlineSeconds, default: DEFAULT_PROGRESS_DEADLINE_SECONDS,
+      description: 'How many seconds the instance may go without progress (a pod updated or turned ready) while not every replica is ready. ' +
+        'Past it, Progressing is False and Degraded is True with reason ProgressDeadlineExceeded, naming the pods and why they are not ready. ' +
+        `Default ${DEFAULT_PROGRESS_DEADLINE_SECONDS}.`,
     },
     auth: {
       type: 'object',
@@ -244,6 +247,11 @@ const statusSchema: Schema = {
     },
     replicas: { type: 'integer', format: 'int32', description: 'Pods the StatefulSet has (for kubectl scale).' },
     readyReplicas: { type: 'integer', format: 'int32', description: 'Pods that are Ready.' },
+    updatedReplicas: { type: 'integer', format: 'int32', description: 'Pods that run the StatefulSet\'s current template.' },
+    lastProgressTime: {
+      type: 'string', format: 'date-time',
+      description: 'While not every replica is ready: when the instance last made progress (a change carried out, a pod updated or turned ready); spec.progressDeadlineSeconds counts from it.',
+    },
     selector: { type: 'string', description: 'Label selector of the pods (for kubectl scale and autoscalers).' },
     lastUpdate: {
       type: 'object',
@@ -301,6 +309,14 @@ const statusSchema: Schema = {
         reason: { type: 'string', maxLength: 1024, description: 'Why the old primary counted as lost.' },
       },
     },
+    storage: {
+      type: 'object',
+      description: 'What the PersistentVolumeClaims of the instance request, as the operator last saw them. spec.storage.size may not go below size.',
+      properties: {
+        claims: { type: 'integer', format: 'int32', minimum: 0, description: 'How many claims carry the instance\'s labels.' },
+        size: { type: 'string', pattern: QUANTITY_PATTERN, maxLength: 64, description: 'The largest storage request among them; absent while there are none.' },
+      },
+    },
     conditions: {
       type: 'array',
       description: 'Ready, Progressing, Degraded, Writable and ReplicasInSync, with reasons.',
@@ -309,6 +325,27 @@ const statusSchema: Schema = {
       'x-kubernetes-list-map-keys': ['type'],
     },
   },
+};
+
+// A transition rule at the root, where oldSelf is the whole stored object, status included:
+// volumes cannot shrink, so a size that changes may not go below what the claims request
+// (status.storage.size, written by the operator), and only before the operator has recorded
+// that, below the previous size. A growth that was refused, and so never reached a claim, can
+// thus be set back. A status write leaves spec.storage.size as it is, so it always passes.
+// validateUpdate() in src/api/validate.ts is the same rule for plan.
+const newSize = 'self.spec.storage.size';
+const oldSize = 'oldSelf.spec.storage.size';
+const recordedSize = 'oldSelf.status.storage.size';
+const hasOldSize = 'has(oldSelf.spec.storage) && has(oldSelf.spec.storage.size)';
+const recorded = 'has(oldSelf.status) && has(oldSelf.status.storage)';
+const atLeast = (floor: string) => `!isQuantity(${floor}) || quantity(${newSize}).compareTo(quantity(${floor})) >= 0`;
+const storageFloorRule: Schema = {
+  rule: `!has(self.spec.storage) || !has(self.spec.storage.size) || !isQuantity(${newSize})`
+    + ` || (${hasOldSize} && ${newSize} == ${oldSize})`
+    + ` || (${recorded} ? !has(${recordedSize}) || ${atLeast(recordedSize)} : !(${hasOldSize}) || ${atLeast(oldSize)})`,
+  messageExpression: `${recorded} && has(${recordedSize}) ? ${sentence(belowClaimsMessage('%s'), recordedSize)} : ${sentence(belowPreviousMessage('%s'), oldSize)}`,
+  fieldPath: '.spec.storage.size',
+  reason: 'FieldValueInvalid',
 };
 
 /** The whole CustomResourceDefinition spec, as the API server receives it. */
@@ -358,6 +395,7 @@ export const CRD_SPEC = {
           status: statusSchema,
         },
         'x-kubernetes-validations': [
+          storageFloorRule,
           {
             rule: `self.metadata.name.size() <= ${LIMITS.nameLength}`,
             messageExpression: `${celString(`must be at most ${LIMITS.nameLength} characters (pods of the StatefulSet carry it in a 63-character label), got %d`)}.format([size(self.metadata.name)])`,

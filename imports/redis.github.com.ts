@@ -105,7 +105,7 @@ export interface RedisInstanceSpec {
   readonly auth?: RedisInstanceSpecAuth;
 
   /**
-   * redis.conf directives and their values, e.g. maxmemory: 400mb. Values are strings: quote yes, no and numbers. Directive names are lower case; values hold no control characters or line breaks. Refused, because the operator owns them or they load code or touch files: include, loadmodule, enable-module-command, enable-protected-configs, enable-debug-command, rename-command, user, aclfile, dir, dbfilename, appenddirname, appendfilename, port, bind, bind-source-addr, daemonize, supervised, pidfile, logfile, unixsocket, unixsocketperm, replicaof, slaveof, requirepass, masterauth, masteruser, cluster-enabled, cluster-config-file, tls-cert-file, tls-key-file, tls-key-file-pass, tls-client-cert-file, tls-client-key-file, tls-client-key-file-pass, tls-ca-cert-file, tls-ca-cert-dir, tls-dh-params-file. By default a change recreates the StatefulSet without downtime (see updatePolicy).
+   * redis.conf directives and their values, e.g. maxmemory: 400mb. Values are strings: quote yes, no and numbers. Directive names are lower case; values hold no control characters or line breaks. Refused, because the operator owns them or they load code or touch files: include, loadmodule, enable-module-command, enable-protected-configs, enable-debug-command, rename-command, user, aclfile, dir, dbfilename, appenddirname, appendfilename, port, bind, bind-source-addr, daemonize, supervised, pidfile, logfile, unixsocket, unixsocketperm, replicaof, slaveof, requirepass, masterauth, masteruser, cluster-enabled, cluster-config-file, tls-cert-file, tls-key-file, tls-key-file-pass, tls-client-cert-file, tls-client-key-file, tls-client-key-file-pass, tls-ca-cert-file, tls-ca-cert-dir, tls-dh-params-file. A directive the Redis version of spec.image does not know is admitted here but refused by the operator, which then changes nothing. By default a change recreates the StatefulSet without downtime (see updatePolicy).
    *
    * @schema RedisInstanceSpec#config
    */
@@ -124,6 +124,13 @@ export interface RedisInstanceSpec {
    * @schema RedisInstanceSpec#image
    */
   readonly image?: string;
+
+  /**
+   * How many seconds the instance may go without progress (a pod updated or turned ready) while not every replica is ready. Past it, Progressing is False and Degraded is True with reason ProgressDeadlineExceeded, naming the pods and why they are not ready. Default 300.
+   *
+   * @schema RedisInstanceSpec#progressDeadlineSeconds
+   */
+  readonly progressDeadlineSeconds?: number;
 
   /**
    * 1 is a standalone Redis (a restart of its pod is an outage); more is one primary, chosen by the operator, with read replicas that take over from it. Rolled in place.
@@ -165,6 +172,7 @@ export function toJson_RedisInstanceSpec(obj: RedisInstanceSpec | undefined): Re
     'config': ((obj.config) === undefined) ? undefined : (Object.entries(obj.config).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'failover': toJson_RedisInstanceSpecFailover(obj.failover),
     'image': obj.image,
+    'progressDeadlineSeconds': obj.progressDeadlineSeconds,
     'replicas': obj.replicas,
     'resources': toJson_RedisInstanceSpecResources(obj.resources),
     'storage': toJson_RedisInstanceSpecStorage(obj.storage),
@@ -281,7 +289,7 @@ export interface RedisInstanceSpecStorage {
   readonly reclaimPolicy?: RedisInstanceSpecStorageReclaimPolicy;
 
   /**
-   * Size of each pod's data volume. May grow (PVCs are expanded), never shrink.
+   * Size of each pod's data volume. May grow (PVCs are expanded first, when their StorageClass allows it); may not go below what the PVCs already request (status.storage.size), so a growth that was never carried out can be set back.
    *
    * @schema RedisInstanceSpecStorage#size
    */

@@ -9,6 +9,9 @@ export const DEFAULT_STORAGE_SIZE = '1Gi';
 /** Used when `spec.failover.afterSeconds` is omitted: long enough that a slow probe or a short
  * network blip does not move the primary, short enough that writes come back within seconds. */
 export const DEFAULT_FAILOVER_AFTER_SECONDS = 5;
+/** Used when `spec.progressDeadlineSeconds` is omitted: time enough for a pod to be scheduled,
+ * pull its image and load a modest dataset, short enough that a stuck rollout is noticed. */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 300;
 /** Used when `metadata.namespace` is omitted (synth-only mode; the API server always sets it). */
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -36,6 +39,7 @@ export function withDefaults(instance: RedisInstance): DefaultedRedisInstance {
       updatePolicy: { config: spec.updatePolicy?.config ?? 'Recreate' },
       auth: secretName !== undefined ? { secretName } : {},
       failover: { afterSeconds: spec.failover?.afterSeconds ?? DEFAULT_FAILOVER_AFTER_SECONDS },
+      progressDeadlineSeconds: spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
     },
   };
 }

@@ -61,6 +61,11 @@ export interface RedisInstanceSpec {
      */
     readonly afterSeconds?: number;
   };
+  /**
+   * How long the instance may be without progress (a pod updated or turned ready) while not
+   * every replica is ready, before it is reported Degraded. @default DEFAULT_PROGRESS_DEADLINE_SECONDS
+   */
+  readonly progressDeadlineSeconds?: number;
 }
 
 export interface ObjectMeta {
@@ -123,6 +128,13 @@ export interface RedisInstanceStatus {
   readonly phase?: Phase;
   readonly replicas?: number;
   readonly readyReplicas?: number;
+  /** Pods that run the StatefulSet's current template. */
+  readonly updatedReplicas?: number;
+  /**
+   * While not every replica is ready: when the instance last made progress (a change carried
+   * out, a pod updated or turned ready). spec.progressDeadlineSeconds counts from it.
+   */
+  readonly lastProgressTime?: string;
   /** Label selector of the pods, for the scale subresource (`kubectl scale`, HPA). */
   readonly selector?: string;
   readonly lastUpdate?: {
@@ -142,6 +154,19 @@ export interface RedisInstanceStatus {
   readonly primaryUID?: string;
   readonly pods?: readonly PodStatus[];
   readonly lastFailover?: FailoverRecord;
+  /**
+   * What the instance's PersistentVolumeClaims request, as the operator last saw them: the
+   * CRD's rule refuses a spec.storage.size below `size`, and only below it, so a growth that was
+   * never carried out can be set back.
+   */
+  readonly storage?: StorageStatus;
+}
+
+export interface StorageStatus {
+  /** How many claims carry the instance's labels. */
+  readonly claims: number;
+  /** The largest storage request among them; absent while there are none. */
+  readonly size?: string;
 }
 
 export interface RedisInstance {
@@ -162,6 +187,7 @@ export interface DefaultedSpec {
   readonly updatePolicy: { readonly config: ConfigUpdatePolicy };
   readonly auth: { readonly secretName?: string };
   readonly failover: { readonly afterSeconds: number };
+  readonly progressDeadlineSeconds: number;
 }
 
 export interface DefaultedRedisInstance extends Omit<RedisInstance, 'spec' | 'metadata'> {

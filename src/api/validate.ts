@@ -1,19 +1,19 @@
 import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES } from './redis-instance.js';
+import { DEFAULT_IMAGE, DEFAULT_STORAGE_SIZE } from './defaults.js';
 import type { FieldError } from './field-error.js';
-import { isQuantity, parseQuantity } from './quantity.js';
+import { compareQuantities, isQuantity, parseQuantity } from './quantity.js';
 import {
   codePointLength, describeCharacter, findCharacter, isAllowedInImage, isForbiddenInValue,
 } from './characters.js';
-import {
-  DIRECTIVE_NAME,
-  KNOWN_DIRECTIVES,
-  REFUSED_DIRECTIVES,
-} from '../config/directives.js';
+import { DIRECTIVE_NAME, REFUSED_DIRECTIVES } from '../config/directives.js';
+import { knownDirective } from '../config/directive-table.js';
+import { REDIS_VERSIONS, redisVersionOfImage } from '../config/redis-version.js';
 
 /**
  * Client-side validation of a RedisInstance document. It mirrors the CRD's schema and CEL rules
  * (constructs/redis-instance-crd.ts) so synth-only mode refuses exactly what the API server
- * would, plus what only the operator can know (refused redis.conf directives are also CEL rules).
+ * would, plus what only the operator can know: whether the Redis version of spec.image knows
+ * each directive (refused redis.conf directives are CEL rules too).
  */
 export interface ValidationResult {
   readonly errors: readonly FieldError[];
@@ -32,6 +32,8 @@ export const LIMITS = {
   /** spec.failover.afterSeconds: at least a second, at most an hour. */
   minFailoverAfterSeconds: 1,
   maxFailoverAfterSeconds: 3600,
+  /** An int32, as Deployments' progressDeadlineSeconds. */
+  maxProgressDeadlineSeconds: 2_147_483_647,
 } as const;
 
 /** The refusal of a config value's character; the CRD's CEL rule builds the same sentence. */
@@ -71,12 +73,22 @@ export function requestAboveLimitMessage(resource: string): string {
 
 export const IMAGE_RULE = 'an image reference is printable ASCII without spaces, such as redis:7.2';
 
+/** A spec.storage.size below what the claims already request (status.storage.size). */
+export function belowClaimsMessage(size: string): string {
+  return `may not be smaller than ${size}, what the PersistentVolumeClaims request (status.storage.size): a volume can grow but never shrink`;
+}
+
+/** The same, before the operator has recorded the claims' size: the previous value is the floor. */
+export function belowPreviousMessage(size: string): string {
+  return `may not be smaller than ${size}, its previous value (the operator has not recorded what the claims request yet): a volume can grow but never shrink`;
+}
+
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RESOURCE_NAME = /^([a-z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
-const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth', 'failover']);
+const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth', 'failover', 'progressDeadlineSeconds']);
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
 type Json = Record<string, unknown>;
@@ -118,6 +130,11 @@ class Collector {
     this.error(path, `must be a string, got ${describe(value)}${hint}`);
     return false;
   }
+  integer(path: string, value: unknown, minimum: number, maximum: number): void {
+    if (typeof value !== 'number' || !Number.isInteger(value)) this.error(path, `must be an integer, got ${describe(value)}`);
+    else if (value < minimum) this.error(path, `must be greater than or equal to ${minimum}, got ${value}`);
+    else if (value > maximum) this.error(path, `must be at most ${maximum}, got ${value}`);
+  }
   name(path: string, value: unknown, pattern: RegExp, kind: string, maxLength: number): void {
     if (!this.string(path, value)) return;
     const length = codePointLength(value);
@@ -156,16 +173,9 @@ function validateMetadata(c: Collector, metadata: unknown): void {
 
 function validateSpec(c: Collector, spec: Json): void {
   c.unknownFields('spec', spec, SPEC_FIELDS);
-  const { replicas, image, resources, config, storage, updatePolicy, auth, failover } = spec;
-  if (replicas !== undefined) {
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
-      c.error('spec.replicas', `must be an integer, got ${describe(replicas)}`);
-    } else if (replicas < 0) {
-      c.error('spec.replicas', `must be greater than or equal to 0, got ${replicas}`);
-    } else if (replicas > LIMITS.maxReplicas) {
-      c.error('spec.replicas', `must be at most ${LIMITS.maxReplicas}, got ${replicas}`);
-    }
-  }
+  const { replicas, image, resources, config, storage, updatePolicy, auth, failover, progressDeadlineSeconds } = spec;
+  if (replicas !== undefined) c.integer('spec.replicas', replicas, 0, LIMITS.maxReplicas);
+  if (progressDeadlineSeconds !== undefined) c.integer('spec.progressDeadlineSeconds', progressDeadlineSeconds, 1, LIMITS.maxProgressDeadlineSeconds);
   if (image !== undefined && c.string('spec.image', image)) {
     const refused = findCharacter(image, (codePoint) => !isAllowedInImage(codePoint));
     if (image.length === 0) c.error('spec.image', 'must not be empty');
@@ -173,7 +183,7 @@ function validateSpec(c: Collector, spec: Json): void {
     else if (image.length > LIMITS.imageLength) c.error('spec.image', `must be at most ${LIMITS.imageLength} characters`);
   }
   if (resources !== undefined) validateResources(c, resources);
-  if (config !== undefined) validateConfig(c, config);
+  if (config !== undefined) validateConfig(c, config, typeof image === 'string' ? image : image === undefined ? DEFAULT_IMAGE : undefined);
   if (storage !== undefined && c.object('spec.storage', storage)) {
     c.unknownFields('spec.storage', storage, new Set(['size', 'storageClassName', 'reclaimPolicy']));
     if (storage.reclaimPolicy !== undefined && !RECLAIM_POLICIES.includes(storage.reclaimPolicy as never)) {
@@ -202,13 +212,8 @@ function validateSpec(c: Collector, spec: Json): void {
   }
   if (failover !== undefined && c.object('spec.failover', failover)) {
     c.unknownFields('spec.failover', failover, new Set(['afterSeconds']));
-    const after = failover.afterSeconds;
-    if (after !== undefined) {
-      if (typeof after !== 'number' || !Number.isInteger(after)) {
-        c.error('spec.failover.afterSeconds', `must be an integer, got ${describe(after)}`);
-      } else if (after < LIMITS.minFailoverAfterSeconds || after > LIMITS.maxFailoverAfterSeconds) {
-        c.error('spec.failover.afterSeconds', `must be between ${LIMITS.minFailoverAfterSeconds} and ${LIMITS.maxFailoverAfterSeconds}, got ${after}`);
-      }
+    if (failover.afterSeconds !== undefined) {
+      c.integer('spec.failover.afterSeconds', failover.afterSeconds, LIMITS.minFailoverAfterSeconds, LIMITS.maxFailoverAfterSeconds);
     }
   }
 }
@@ -247,7 +252,30 @@ function validateResources(c: Collector, resources: unknown): void {
   }
 }
 
-function validateConfig(c: Collector, config: unknown): void {
+/**
+ * redis-server stops at start on a directive its version does not know ("Bad directive or wrong
+ * number of arguments"), so such a directive is refused for an image whose tag names a version
+ * the directive table holds. The CRD cannot know versions: the API server admits it, and the
+ * operator refuses it (Degraded, nothing changed) before anything rolls.
+ */
+function checkDirectiveVersion(c: Collector, path: string, directive: string, image: string): void {
+  const knownBy = REDIS_VERSIONS.filter((v) => knownDirective(v, directive));
+  const version = redisVersionOfImage(image);
+  if (version === undefined) {
+    if (knownBy.length === 0) {
+      c.warn(path, `"${directive}" is not a directive of any Redis version the operator knows (${REDIS_VERSIONS.join(', ')}), `
+        + `and image ${image} names none of them: redis-server stops at start if its version does not know it`);
+    }
+    return;
+  }
+  if (knownDirective(version, directive)) return;
+  const others = knownBy.length === 0 ? 'no Redis version the operator knows has it'
+    : `Redis ${knownBy.length === 1 ? knownBy[0] : `${knownBy.slice(0, -1).join(', ')} and ${knownBy.at(-1)}`} know${knownBy.length === 1 ? 's' : ''} it`;
+  c.error(path, `directive "${directive}" is not known to Redis ${version} (image ${image}): `
+    + `redis-server would stop at start with "Bad directive or wrong number of arguments"; ${others}`);
+}
+
+function validateConfig(c: Collector, config: unknown, image: string | undefined): void {
   if (!c.object('spec.config', config)) return;
   const entries = Object.entries(config);
   if (entries.length > LIMITS.configEntries) {
@@ -275,7 +303,34 @@ function validateConfig(c: Collector, config: unknown): void {
     } else if (codePointLength(value) > LIMITS.configValueLength) {
       c.error(path, `must be at most ${LIMITS.configValueLength} characters, got ${codePointLength(value)}`);
     }
-    if (!KNOWN_DIRECTIVES.has(directive)) c.warn(path, `"${directive}" is not a redis.conf directive Redis 7 knows`);
+    // An image that is not a string has its own error; which Redis it runs is then unknown.
+    if (image !== undefined) checkDirectiveVersion(c, path, directive, image);
   }
 }
 
+
+/**
+ * The CRD's transition rule on spec.storage.size (constructs/redis-instance-crd.ts), for an
+ * update of `previous` (as stored, status included) to `next`: a size that changes may not go
+ * below what the claims request, as recorded in status.storage, or, before the operator has
+ * recorded it, below the previous size. Defaults apply as the API server applies them to both.
+ * `plan` runs it so that it says what the API server would say.
+ */
+export function validateUpdate(previous: unknown, next: unknown): FieldError[] {
+  const size = storageSizeOf(next);
+  const previousSize = storageSizeOf(previous);
+  if (!isQuantity(size) || size === previousSize) return [];
+  const recorded = isObject(previous) && isObject(previous.status) ? previous.status.storage : undefined;
+  const [floor, message] = isObject(recorded)
+    ? [recorded.size, belowClaimsMessage] as const
+    : [previousSize, belowPreviousMessage] as const;
+  if (typeof floor !== 'string' || !isQuantity(floor) || compareQuantities(size, floor) >= 0) return [];
+  return [{ path: 'spec.storage.size', message: message(floor) }];
+}
+
+function storageSizeOf(document: unknown): string {
+  const spec = isObject(document) ? document.spec : undefined;
+  const storage = isObject(spec) ? spec.storage : undefined;
+  const size = isObject(storage) ? storage.size : undefined;
+  return size === undefined ? DEFAULT_STORAGE_SIZE : String(size);
+}

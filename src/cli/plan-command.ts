@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { withDefaults } from '../api/defaults.js';
 import type { RedisInstance } from '../api/redis-instance.js';
+import { validateUpdate } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
@@ -120,13 +121,18 @@ function formatText(reports: readonly PlanReport[]): string {
 
 const keyOf = (i: RedisInstance) => `${i.metadata.namespace ?? 'default'}/${i.metadata.name}`;
 
-async function clusterLive(client: KubeClient, instance: RedisInstance): Promise<{ live: LiveObjects; uid?: string }> {
+async function clusterLive(client: KubeClient, instance: RedisInstance): Promise<{ live: LiveObjects; stored?: KubeObject }> {
   const namespace = instance.metadata.namespace ?? 'default';
   const [stored, live] = await Promise.all([
     client.get(Resources.redisInstance, instance.metadata.name, namespace),
     fetchLiveObjects(instance.metadata.name, (resource, name) => client.get(resource, name, namespace)),
   ]);
-  return { live, ...(stored?.metadata.uid ? { uid: stored.metadata.uid } : {}) };
+  return { live, ...(stored ? { stored } : {}) };
+}
+
+/** What the CRD's transition rules would refuse in updating `previous` (as stored) to `next`. */
+function refusedUpdate(key: string, previous: unknown, next: RedisInstance): string[] {
+  return validateUpdate(previous, next).map((e) => `${key}: the API server would refuse this update: ${e.path}: ${e.message}`);
 }
 
 export async function plan(options: PlanOptions, io: CommandIO): Promise<void> {
@@ -140,11 +146,14 @@ export async function plan(options: PlanOptions, io: CommandIO): Promise<void> {
   for (const warning of target.warnings) io.stderr.write(`warning: ${warning}\n`);
 
   const reports: PlanReport[] = [];
+  const refused: string[] = [];
   if (online) {
     const client = clusterClient(options.kubeconfig);
     for (const instance of target.instances) {
-      const { live, uid } = await clusterLive(client, instance);
+      const { live, stored } = await clusterLive(client, instance);
+      const uid = stored?.metadata.uid;
       const owner = uid ? { name: instance.metadata.name, uid } : undefined;
+      if (stored) refused.push(...refusedUpdate(keyOf(instance), stored, instance));
       reports.push(reportPlan(keyOf(instance), planInstance(withDefaults(instance), live, registry, owner)));
     }
   } else {
@@ -152,9 +161,12 @@ export async function plan(options: PlanOptions, io: CommandIO): Promise<void> {
     const before = new Map(source.instances.map((i) => [keyOf(i), i]));
     for (const instance of target.instances) {
       const old = before.get(keyOf(instance));
+      if (old) refused.push(...refusedUpdate(keyOf(instance), old, instance));
       reports.push(reportPlan(keyOf(instance), planInstance(withDefaults(instance), old ? liveObjectsOf(old.metadata.name, findIn(synthesizeInstance(withDefaults(old)).objects as KubeObject[])) : {}, registry)));
     }
   }
+  // A plan for a change the API server would not store would be a plan of nothing.
+  if (refused.length > 0) throw new InvalidInputError(refused);
   io.stdout.write(options.output === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : formatText(reports));
 }
 
@@ -165,7 +177,9 @@ export function planCommand(io: CommandIO, run: (action: () => Promise<void>) =>
       'Compares a RedisInstance with a previous version of it (--from OLD --to NEW, offline) or with ' +
       'what runs in the cluster (-f NEW), using the reconciler\'s own planning code, and prints the ' +
       'strategy (Rolling, Recreate, a custom strategy, None, or Create), every change with its path ' +
-      'and old and new value, and what happens to pods and PersistentVolumeClaims.',
+      'and old and new value, and what happens to pods and PersistentVolumeClaims. Input is validated as ' +
+      'synth validates it, and an update the API server would refuse (a storage size below what the claims ' +
+      'request) is refused with its message, exit 2.',
     )
     .option('--from <file>', 'the RedisInstance(s) as they are now')
     .option('--to <file>', 'the RedisInstance(s) as they will be')

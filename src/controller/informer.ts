@@ -76,6 +76,11 @@ export interface InformerOptions {
    * @default 500 ms doubling to 30 s, 20 % jitter
    */
   readonly backoff?: BackoffOptions;
+  /**
+   * Applied to every object before it is cached and handed to handlers, as client-go's
+   * TransformFunc: keeps only what the readers of the cache use. @default managedFields dropped, nothing else
+   */
+  readonly transform?: (object: KubeObject) => KubeObject;
 }
 
 /** A watch that ended in less than this is suspicious: resuming it at once could spin. */
@@ -84,8 +89,9 @@ const SHORT_WATCH_MS = 1_000;
 export class Informer<T extends KubeObject> implements Store<T> {
   private readonly items = new Map<string, T>();
   private readonly handlers: Array<InformerHandlers<T>> = [];
-  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff'>> &
+  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff' | 'transform'>> &
     Pick<InformerOptions, 'namespace' | 'labelSelector'>;
+  private readonly transform: (object: T) => T;
   private readonly backoff: ExponentialBackoff;
   private readonly syncWaiters: Array<() => void> = [];
   private resourceVersion: string | undefined;
@@ -111,6 +117,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
       silenceTimeoutMs: options.silenceTimeoutMs ?? (watchTimeoutSeconds + 30) * 1000,
     };
     this.backoff = new ExponentialBackoff({ baseDelayMs: 500, maxDelayMs: 30_000, ...options.backoff });
+    const transform = options.transform;
+    this.transform = transform ? (object) => transform(withoutManagedFields(object)) as T : withoutManagedFields;
   }
 
   /** True once the first full list is in the store (and its handlers have run). */
@@ -237,7 +245,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         signal: this.stopController.signal,
       });
       if (this.stopped) return;
-      for (const item of page.items) fresh.set(objectKey(item), withoutManagedFields(item));
+      for (const item of page.items) fresh.set(objectKey(item), this.transform(item));
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken);
@@ -302,7 +310,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const object = withoutManagedFields(event.object);
+    // Bookmarks carry only a resourceVersion, errors a Status: neither is an object to keep.
+    const object = event.type === 'BOOKMARK' || event.type === 'ERROR' ? event.object : this.transform(event.object);
     const version = object.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
       if (version) this.resourceVersion = version;

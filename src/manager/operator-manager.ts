@@ -1,6 +1,6 @@
 import { MANAGED_BY, LABEL_MANAGED_BY } from '../api/names.js';
 import type { KubeClient } from '../client/kube-client.js';
-import { Resources, type ResourceType } from '../client/resources.js';
+import { Resources } from '../client/resources.js';
 import type { BackoffOptions } from '../controller/backoff.js';
 import { ControllerBuilder } from '../controller/controller-builder.js';
 import type { Controller } from '../controller/controller.js';
@@ -12,6 +12,8 @@ import { createMetricsServer, createProbeServer, type EndpointServer } from '../
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { OWNED_RESOURCES, type ObjectCache } from '../reconcile/live-objects.js';
+import { podState } from '../reconcile/pods.js';
+import { instancesUsingStorageClass } from '../reconcile/storage.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { PrimaryMonitor } from '../controller/primary-monitor.js';
 import type { UpdateStrategy } from '../strategies/update-strategy.js';
@@ -60,10 +62,6 @@ export interface OperatorManagerOptions {
   readonly redisAdmin?: (guard: DialGuard) => RedisAdmin;
 }
 
-/** The kinds the operator owns, watched only where it put its managed-by label. Pods carry it
- * from the pod template: their readiness and role wake the instance. */
-const WATCHED_OWNED: readonly ResourceType[] = [...OWNED_RESOURCES, Resources.pod];
-
 /**
  * Assembles and runs the operator, as controller-runtime's manager does: the controller (its
  * informers, queue and workers) around the reconciler, leader election, the probe and metrics
@@ -85,7 +83,18 @@ export class OperatorManager {
     client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
-    for (const resource of WATCHED_OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    for (const resource of OWNED_RESOURCES) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    // The pods and claims the StatefulSet controller creates from the instance's template: pods
+    // (their readiness, role label and address) wake the instance and are labelled and replaced
+    // by it, cached as podState() trims them; claims say what storage is requested. The
+    // StorageClasses' allowVolumeExpansion decides whether a held-back growth can go ahead.
+    builder.owns(Resources.pod, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, transform: podState });
+    builder.owns(Resources.persistentVolumeClaim, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    builder.watches(Resources.storageClass, (storageClass) => instancesUsingStorageClass(
+      storageClass.metadata.name,
+      this.controller.store(Resources.persistentVolumeClaim).list(),
+      this.controller.store(Resources.redisInstance).list(),
+    ));
     // Read by the dial guard only; a node's changes wake no instance.
     builder.watches(Resources.node, () => []);
     // The reconcile function reaches the reconciler through this closure: the container needs

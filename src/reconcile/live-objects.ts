@@ -4,9 +4,9 @@ import { Resources, type ResourceType } from '../client/resources.js';
 
 /** Read access to live objects; the controller's informer caches implement it. */
 export interface ObjectCache {
-  /** `namespace` is '' for a cluster-scoped object. */
+  /** One object; `namespace` is ignored for cluster-scoped kinds. */
   get(resource: ResourceType, namespace: string, name: string): KubeObject | undefined;
-  /** Every cached object of the kind, in `namespace` or in all of them. */
+  /** Every cached object of a kind, in `namespace` or (undefined) in all of them. */
   list(resource: ResourceType, namespace?: string): KubeObject[];
 }
 

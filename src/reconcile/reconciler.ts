@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { withDefaults } from '../api/defaults.js';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REPLICAS, withDefaults } from '../api/defaults.js';
 import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/redis-instance.js';
 import { validateRedisInstance } from '../api/validate.js';
 import type { KubeClient } from '../client/kube-client.js';
@@ -15,13 +15,19 @@ import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue, logChanges, summarize, type Change } from './change-set.js';
-import { liveObjectsOf, resourceOf, withUncached, type ObjectCache } from './live-objects.js';
+import { liveObjectsOf, resourceOf, withUncached, type LiveObjects, type ObjectCache } from './live-objects.js';
 import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
-import { computeStatus, jsonEqual } from './status.js';
+import { authSecretProblem, redisAuthOf } from './auth-secret.js';
+import { PROGRESS_DEADLINE_EXCEEDED, computeStatus, jsonEqual, mergePatch, untilProgressDeadline } from './status.js';
+import { podsOf } from './pods.js';
+import {
+  claimsOf, storageHold, storageStatus, templateSize, withHeldStorage, type Claim, type StorageHold,
+} from './storage.js';
 import type { PodObject } from './instance-pods.js';
 import type { ReplicationOutcome, ReplicationReconciler } from './replication-reconciler.js';
 import { ordinalOf } from '../api/names.js';
+import type { RedisAuth } from '../redis/redis-admin.js';
 
 const PROCEED: Decision = { kind: 'proceed' };
 
@@ -36,12 +42,13 @@ type UpdateStep = Extract<StatefulSetPlan, { kind: 'update' }>;
 /** The Degraded reason of an update the API server kept out. */
 const CHANGES_NOT_STORED = 'ChangesNotStored';
 
-/** How soon to look again while objects of someone else's stand in the way. */
-const NOT_OWNED_RETRY_MS = 15_000;
+/** How soon to look again at what no watch reports: objects of someone else's in the way (not
+ * labelled, so not cached), and the auth Secret (the operator may get Secrets, not watch them). */
+const LOOK_AGAIN: Result = { requeueAfterMs: 15_000 };
 
 /** How soon to look again while an orphaning delete of the StatefulSet finishes. Its delete
  * event wakes the instance as soon as it is gone; this is the fallback should that be missed. */
-const WAIT_FOR_DELETE_MS = 5_000;
+const WAIT_FOR_DELETE: Result = { requeueAfterMs: 5_000 };
 
 /**
  * Level-based: reads the instance and its live objects from the caches, plans with the very
@@ -89,19 +96,36 @@ export class Reconciler {
     const asObject = stored as unknown as KubeObject;
 
     // The API server's schema and CEL rules refuse nearly everything; what gets past them (an
-    // older CRD, a stored object from before a rule) is reported and left untouched.
+    // older CRD, a stored object from before a rule, a directive the image's Redis version does
+    // not know, which no CRD can judge) is reported and left untouched, before anything rolls.
     const validation = validateRedisInstance(stored);
     if (validation.errors.length > 0) {
       const message = validation.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
       const degraded = { reason: 'InvalidSpec', message };
       await this.reportDegraded(stored, 'RedisInstance spec is invalid; nothing is changed', log, degraded);
-      await this.writeStatus(stored, undefined, { degraded });
-      return {};
+      // The pods run on as they were, and status says how they do.
+      return this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded });
     }
 
-    const instance = withDefaults(stored);
+    const secretName = stored.spec.auth?.secretName;
+    let auth: RedisAuth | undefined;
+    if (secretName !== undefined) {
+      const secret = await this.client.get(Resources.secret, secretName, namespace);
+      const problem = authSecretProblem(secretName, namespace, secret);
+      auth = redisAuthOf(secret);
+      if (problem) {
+        await this.reportDegraded(stored, 'The auth Secret cannot give Redis its password; nothing is changed', { ...log, secret: secretName }, problem);
+        return sooner(await this.writeStatus(stored, this.cache.get(Resources.statefulSet, namespace, name), { degraded: problem }), LOOK_AGAIN);
+      }
+    }
+
     const owner = { name, uid };
     let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
+    // A storage size the claims cannot follow waits on its own; everything else goes ahead.
+    const wanted = withDefaults(stored);
+    const hold = this.storageHold(wanted, live);
+    const instance = hold ? withHeldStorage(wanted, hold) : wanted;
+    const held = hold ? { reason: hold.reason, message: hold.message } : undefined;
     let plan = planInstance(instance, live, this.registry, owner);
     const creates = plannedCreates(plan);
     if (creates.length > 0) {
@@ -121,13 +145,13 @@ export class Reconciler {
       };
       await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; nothing is changed', { ...log, objects }, degraded);
       const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
-      await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas });
       // Unlabelled objects are not watched, so their removal sends no event: look again.
-      return { requeueAfterMs: NOT_OWNED_RETRY_MS };
+      return sooner(await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas }), LOOK_AGAIN);
     }
 
     const step = plan.statefulSet;
     const desiredReplicas = instance.spec.replicas;
+    if (held) await this.reportDegraded(stored, 'Storage size change held back; the other changes are carried out', log, held);
 
     if (step.kind === 'update') {
       // An update the API server kept out before is not written again (that would loop: each
@@ -135,8 +159,7 @@ export class Reconciler {
       const tried = this.triedWithoutEffect(stored, step.live, step.changes);
       if (tried) {
         for (const action of plan.companions) await this.applyCompanion(action, log);
-        await this.writeStatus(stored, live.statefulSet, { degraded: tried, desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
       }
       // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
       // written for a refused config change would be read by the next pod that restarts.
@@ -146,17 +169,14 @@ export class Reconciler {
       if (decision.kind === 'refuse') {
         const degraded = { reason: decision.reason, message: decision.message };
         await this.reportDegraded(stored, 'Update refused; nothing is changed', { ...log, strategy: step.strategy.name }, degraded);
-        await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
-        return {};
+        return this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
       }
     }
 
     // The StatefulSet controller removes the highest ordinals at once when replicas go down:
     // a primary among them hands over first, and the update waits for that.
     if (step.kind === 'update' && this.primaryScaledAway(stored, step.changes, desiredReplicas)) {
-      const outcome = await this.replication.reconcile({ stored, instance, statefulSet: live.statefulSet, pods: this.podsOf(namespace) });
-      await this.writeStatus(outcome.stored, live.statefulSet, { desiredReplicas, replication: outcome });
-      return { requeueAfterMs: outcome.requeueAfterMs ?? WAIT_FOR_DELETE_MS };
+      return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
     }
 
     for (const action of plan.companions) await this.applyCompanion(action, log);
@@ -166,22 +186,22 @@ export class Reconciler {
         const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
         await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
-        return this.finish(stored, instance, statefulSet, { desiredReplicas }, {});
+        return this.finish(stored, instance, statefulSet, { desiredReplicas, degraded: held }, {}, auth);
       }
       case 'wait':
-        return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, { requeueAfterMs: WAIT_FOR_DELETE_MS });
+        return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
       case 'none': {
-        if (plan.liveConfig.length === 0) return this.finish(stored, instance, live.statefulSet, { desiredReplicas }, {});
+        if (plan.liveConfig.length === 0) return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, {}, auth);
         // updatePolicy.config: Live, and only what Redis can change at run time changed: the
         // ConfigMap is written (above) and the replication step sets it on every pod.
         const summary = summarize(plan.liveConfig);
         logChanges(this.logger, 'Config change applied live, no pod restarts', plan.liveConfig, { ...log, strategy: 'Live' });
         await this.events.record(asObject, 'Normal', 'LiveConfigUpdate', `CONFIG SET on every pod, no restart: ${summary}`);
         const lastUpdate = { strategy: 'Live', changes: plan.liveConfig.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
-        return this.finish(stored, instance, live.statefulSet, { desiredReplicas, lastUpdate }, {});
+        return this.finish(stored, instance, live.statefulSet, { desiredReplicas, lastUpdate, degraded: held }, {}, auth);
       }
       case 'update':
-        return this.update(stored, instance, step, log);
+        return this.update(stored, instance, step, log, held, auth);
     }
   }
 
@@ -204,19 +224,23 @@ export class Reconciler {
    */
   private async finish(
     stored: RedisInstance, instance: DefaultedRedisInstance, statefulSet: KubeObject | undefined,
-    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; desiredReplicas: number }, result: Result,
+    extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; desiredReplicas: number; degraded: Degraded | undefined },
+    result: Result, auth: RedisAuth | undefined,
   ): Promise<Result> {
-    const outcome = await this.replication.reconcile({ stored, instance, statefulSet, pods: this.podsOf(instance.metadata.namespace) });
+    const outcome = await this.replication.reconcile({ stored, instance, statefulSet, pods: this.podsOf(instance.metadata.namespace), auth });
     if (outcome.degraded) {
-      await this.reportDegraded(outcome.stored, 'Redis cannot be spoken to; no pod is replaced and no role moves', { instance: instance.metadata.name, namespace: instance.metadata.namespace }, outcome.degraded);
+      await this.reportDegraded(outcome.stored, 'Redis cannot be spoken to as it should; no pod is replaced and no role moves', { instance: instance.metadata.name, namespace: instance.metadata.namespace }, outcome.degraded);
     }
-    await this.writeStatus(outcome.stored, statefulSet, { ...extra, replication: outcome, ...(outcome.degraded ? { degraded: outcome.degraded } : {}) });
-    const delays = [result.requeueAfterMs, outcome.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
-    return delays.length > 0 ? { ...result, requeueAfterMs: Math.min(...delays) } : result;
+    const degraded = outcome.degraded ?? extra.degraded;
+    const wake = await this.writeStatus(outcome.stored, statefulSet, { ...extra, replication: outcome, ...(degraded ? { degraded } : { degraded: undefined }) });
+    return sooner(sooner(wake, result), outcome.requeueAfterMs === undefined ? {} : { requeueAfterMs: outcome.requeueAfterMs });
   }
 
   /** Carries an update out with its strategy, then reports what came of it. */
-  private async update(stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>): Promise<Result> {
+  private async update(
+    stored: RedisInstance, instance: DefaultedRedisInstance, step: UpdateStep, log: Record<string, string>, held: Degraded | undefined,
+    auth: RedisAuth | undefined,
+  ): Promise<Result> {
     const { strategy, changes } = step;
     const desiredReplicas = instance.spec.replicas;
     const strategyLog = { ...log, strategy: strategy.name };
@@ -225,7 +249,7 @@ export class Reconciler {
     });
     if (outcome.kind === 'stale') {
       this.logger.info('StatefulSet changed since it was read; planning again', { ...strategyLog, reason: outcome.message });
-      return this.finish(stored, instance, step.live, { desiredReplicas }, { requeueAfterMs: WAIT_FOR_DELETE_MS });
+      return this.finish(stored, instance, step.live, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
     }
     if (outcome.kind !== 'applied' && outcome.kind !== 'replacing') throw unknownOutcome(strategy.name, outcome);
     this.metrics.inc(strategy.name);
@@ -235,14 +259,29 @@ export class Reconciler {
     if (dropped.length > 0) {
       const degraded = { reason: CHANGES_NOT_STORED, message: notStoredMessage(step.live, dropped) };
       await this.reportDegraded(stored, 'The API server did not store the update; it is not retried', strategyLog, degraded);
-      await this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
-      return {};
+      return this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
     }
 
     await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
     const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
     // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
-    return this.finish(stored, instance, statefulSet, { lastUpdate, desiredReplicas }, outcome.kind === 'replacing' ? { requeueAfterMs: WAIT_FOR_DELETE_MS } : {});
+    return this.finish(stored, instance, statefulSet, { lastUpdate, desiredReplicas, degraded: held }, outcome.kind === 'replacing' ? WAIT_FOR_DELETE : {}, auth);
+  }
+
+  /** The claims of the instance, as the cache has them. */
+  private claimsOf(stored: RedisInstance): Claim[] {
+    const namespace = stored.metadata.namespace ?? 'default';
+    return claimsOf(stored.metadata.name, namespace, this.cache.list(Resources.persistentVolumeClaim, namespace));
+  }
+
+  /** Whether spec.storage.size must wait (see reconcile/storage.ts), judged from the caches. */
+  private storageHold(instance: DefaultedRedisInstance, live: LiveObjects): StorageHold | undefined {
+    const claims = this.claimsOf(instance);
+    return storageHold(instance, {
+      claims,
+      current: live.statefulSet ? templateSize(live.statefulSet) : storageStatus(claims).size,
+      storageClass: (className) => this.cache.get(Resources.storageClass, '', className),
+    });
   }
 
   /** The ChangesNotStored report for exactly this update of this StatefulSet generation, when
@@ -288,31 +327,59 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Computes and writes status, and says when to look again: at the progress deadline, since an
+   * instance that makes no progress sends no event. Passing the deadline is reported once, as a
+   * Warning Event and a log line, like a refusal.
+   */
   private async writeStatus(
     stored: RedisInstance,
     statefulSet: KubeObject | undefined,
     extra: { lastUpdate?: { strategy: string; changes: FieldChange[] }; degraded?: Degraded; desiredReplicas?: number; replication?: ReplicationOutcome },
-  ): Promise<void> {
-    if (!extra.degraded) this.reported.delete(stored.metadata.uid ?? '');
+  ): Promise<Result> {
+    const { name, namespace = 'default', uid = '' } = stored.metadata;
+    // An invalid spec may hold anything: the defaults stand in for what is not a number.
+    const { replicas, progressDeadlineSeconds: deadline } = stored.spec ?? {};
+    const desiredReplicas = extra.desiredReplicas ?? (typeof replicas === 'number' ? replicas : DEFAULT_REPLICAS);
+    const progressDeadlineSeconds = typeof deadline === 'number' ? deadline : DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    const now = this.now();
     const status = computeStatus({
       generation: stored.metadata.generation ?? 0,
-      name: stored.metadata.name,
-      desiredReplicas: extra.desiredReplicas ?? stored.spec?.replicas ?? 1,
+      name,
+      desiredReplicas,
       statefulSet,
+      pods: podsOf(name, desiredReplicas, (pod) => this.cache.get(Resources.pod, namespace, pod)),
+      progressDeadlineSeconds,
+      storage: storageStatus(this.claimsOf(stored)),
       previous: stored.status,
       ...(extra.lastUpdate ? { lastUpdate: extra.lastUpdate } : {}),
       ...(extra.degraded ? { degraded: extra.degraded } : {}),
       ...(extra.replication ? { replication: extra.replication.report } : {}),
-      now: this.now(),
+      now,
     });
-    if (jsonEqual(status, stored.status)) return;
+    const stuck = status.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === PROGRESS_DEADLINE_EXCEEDED);
+    if (!extra.degraded && stuck) {
+      await this.reportDegraded(stored, 'No progress within the progress deadline', { instance: name, namespace }, { reason: stuck.reason, message: stuck.message });
+    } else if (!extra.degraded) {
+      this.reported.delete(uid);
+    }
+    const wake = untilProgressDeadline(status, progressDeadlineSeconds, now);
+    const result = wake === undefined ? {} : { requeueAfterMs: wake };
+    if (jsonEqual(status, stored.status)) return result;
     // Guarded by the resourceVersion that was read: status computed from a stale cached copy
     // (one that predates our last write) must not overwrite what that write said.
     await this.client.patch(Resources.redisInstance, stored.metadata.namespace, stored.metadata.name, {
       metadata: { resourceVersion: stored.metadata.resourceVersion },
-      status,
+      status: mergePatch(status, stored.status),
     }, 'merge', { subresource: 'status' });
+    return result;
   }
+}
+
+/** The earlier of two wake-ups; a result without one waits for events alone. */
+function sooner(a: Result, b: Result): Result {
+  const times = [a.requeueAfterMs, b.requeueAfterMs].filter((t): t is number => t !== undefined);
+  return times.length > 0 ? { requeueAfterMs: Math.min(...times) } : {};
 }
 
 /** The Event reason for an update carried out by a strategy: RollingUpdate, Recreate, ... */

@@ -154,9 +154,11 @@ function unobserved(input: ReplicationInput): ReplicationStep {
   for (let ordinal = 0; ordinal < input.replicas; ordinal++) {
     if (!members.some((p) => p.ordinal === ordinal)) return { kind: 'unobserved', waiting: `pod of ordinal ${ordinal} does not exist yet` };
   }
-  const notReady = members.find((p) => !p.ready);
+  // A current pod that is not Ready holds the rollout; an outdated one is replaced (it may be a
+  // pod of a change that was undone, which would otherwise never become Ready).
+  const notReady = members.find((p) => !p.ready && !p.outdated);
   if (notReady !== undefined) return { kind: 'unobserved', waiting: `pod ${notReady.name} is not Ready` };
-  const next = members.filter((p) => p.outdated).sort((a, b) => b.ordinal - a.ordinal)[0];
+  const next = members.filter((p) => p.outdated).sort((a, b) => Number(a.ready) - Number(b.ready) || b.ordinal - a.ordinal)[0];
   return next === undefined ? { kind: 'unobserved' } : { kind: 'unobserved', replace: next };
 }
 

@@ -19,7 +19,6 @@ import type { EventRecorder } from '../observability/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { withRedisNode, type DialGuard, type RedisAdmin, type RedisAuth, type RedisNodeSession } from '../redis/redis-admin.js';
 import { RedisOperationError } from '../redis/redis-error.js';
-import { readAuth } from './auth-secret.js';
 import { replicationSignature, type PrimaryMonitor } from '../controller/primary-monitor.js';
 import { podsOfInstance, type InstancePod, type PodObject } from './instance-pods.js';
 import {
@@ -86,6 +85,8 @@ export interface ReplicationContext {
   readonly statefulSet: KubeObject | undefined;
   /** The cached pods of the instance's namespace. */
   readonly pods: readonly PodObject[];
+  /** The password of `spec.auth.secretName`'s Secret (the reconciler checked it). */
+  readonly auth: RedisAuth | undefined;
 }
 
 interface StatefulSetState {
@@ -138,19 +139,7 @@ export class ReplicationReconciler {
     const name = instance.metadata.name;
     const uid = context.stored.metadata.uid ?? '';
     const pods = podsOfInstance(name, context.pods);
-    const dialable = pods.filter((pod) => pod.ip !== undefined && this.guard({ host: pod.ip, port: addressOf(pod)!.port }).allowed);
-
-    let auth: RedisAuth | undefined;
-    if (dialable.length > 0) {
-      const reading = await readAuth(this.client, instance);
-      if (reading.kind === 'problem') {
-        return {
-          stored: context.stored, degraded: { reason: reading.reason, message: reading.message },
-          report: unknownReport(context.stored, reading.reason, reading.message), requeueAfterMs: SECRET_RECHECK_MS,
-        };
-      }
-      auth = reading.kind === 'password' ? reading.auth : undefined;
-    }
+    const auth = context.auth;
 
     const deleted = this.deleted.get(uid) ?? new Set<string>();
     for (const podUid of deleted) if (!pods.some((pod) => pod.uid === podUid)) deleted.delete(podUid);
@@ -483,11 +472,6 @@ export class ReplicationReconciler {
 function settled(report: ReplicationReport): boolean {
   return report.writable.status === 'True' && report.replicasInSync.status === 'True'
     && (report.pods ?? []).every((pod) => pod.role !== 'unknown');
-}
-
-function unknownReport(stored: RedisInstance, reason: string, message: string): ReplicationReport {
-  const facts: ConditionFacts = { status: 'Unknown', reason, message };
-  return { ...recordOf(stored), ...(stored.status?.pods ? { pods: stored.status.pods } : {}), writable: facts, replicasInSync: facts };
 }
 
 function recordOf(stored: RedisInstance): Pick<ReplicationReport, 'primary' | 'primaryUID' | 'lastFailover'> {

@@ -67,6 +67,8 @@ export const BAD_INSTANCES: readonly BadInstance[] = [
   { what: 'an empty config value', yaml: i('  config:\n    maxmemory:'), path: 'spec.config.maxmemory', serverPath: 'spec.config', message: /has no value: a null value/ },
   { what: 'a config value of 4097 emoji', yaml: i(`  config: {proc-title-template: "${'😀'.repeat(4097)}"}`), path: 'spec.config.proc-title-template' },
   { what: 'a config value of 4097 characters', yaml: i(`  config: {proc-title-template: "${'x'.repeat(4097)}"}`), path: 'spec.config.proc-title-template' },
+  { what: 'a progress deadline of zero', yaml: i('  progressDeadlineSeconds: 0'), path: 'spec.progressDeadlineSeconds' },
+  { what: 'a fractional progress deadline', yaml: i('  progressDeadlineSeconds: 1.5'), path: 'spec.progressDeadlineSeconds' },
   { what: 'an unknown update policy', yaml: i('  updatePolicy: {config: Sometimes}'), path: 'spec.updatePolicy.config' },
   { what: 'an unknown reclaim policy', yaml: i('  storage: {reclaimPolicy: Recycle}'), path: 'spec.storage.reclaimPolicy' },
   { what: 'a request above its limit', yaml: i('  resources: {requests: {memory: 1Gi}, limits: {memory: 512Mi}}'), path: 'spec.resources.requests.memory', serverPath: 'spec.resources', message: /the memory request must be less than or equal to the memory limit/ },

@@ -41,6 +41,7 @@ describe('the RedisInstance CRD in a real API server', () => {
     const created = await create(namespace, { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisInstance', metadata: { name: 'cache' }, spec: {} });
     expect((created as { spec: unknown }).spec).toEqual({
       replicas: 1, image: 'redis:7.2', storage: { size: '1Gi', reclaimPolicy: 'Retain' }, updatePolicy: { config: 'Recreate' }, failover: { afterSeconds: 5 },
+      progressDeadlineSeconds: 300,
     });
   });
 

@@ -66,7 +66,7 @@ describe('OperatorManager start', () => {
       rules: [
         { apiGroups: ['redis.github.com'], resources: ['redisinstances'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['configmaps', 'services', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['configmaps', 'services', 'pods', 'persistentvolumeclaims'], verbs: ['get', 'list', 'watch'] },
       ],
     } as KubeObject);
     // Nodes are cluster-scoped: the dial guard reads them whatever namespace the operator manages.
@@ -88,6 +88,20 @@ describe('OperatorManager start', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'no-pdbs' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
     } as KubeObject);
+    // StorageClasses are cluster-scoped: a Role cannot grant them.
+    await client.create(CLUSTER_ROLE, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: user },
+      rules: [{ apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] }],
+    } as KubeObject);
+    await client.create(CLUSTER_ROLE_BINDING, {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: user },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    } as KubeObject);
+    cleanups.push(async () => {
+      await client.delete(CLUSTER_ROLE_BINDING, user, undefined);
+      await client.delete(CLUSTER_ROLE, user, undefined);
+    });
     const { manager: operator, logs } = manager({
       client: new KubeClient(impersonating(user)), namespace: ns, cacheSyncTimeoutMs: 3_000,
       healthProbeBindAddress: '127.0.0.1:0', metricsBindAddress: '0',

@@ -7,7 +7,7 @@ import { pollResult, waitFor } from '../../cluster/wait.js';
 import { runCli } from '../../support/cli.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
 import { instanceYaml } from '../../support/bad-instances.js';
-import { createInstance, testClient, waitForReady } from '../../support/kube.js';
+import { createInstance, patchSpec, testClient, waitForInstance, waitForReady } from '../../support/kube.js';
 import { startOperator } from '../../support/operator.js';
 
 describe('the CLI against the cluster', () => {
@@ -32,6 +32,25 @@ describe('the CLI against the cluster', () => {
     const same = instanceYaml('  replicas: 2\n  image: "redis:7.0"', `name: cache, namespace: ${ns}`);
     const unchanged = await runCli(['plan', '-f', 'same.yaml', '--kubeconfig', testKubeconfigPath(), '-o', 'json'], { 'same.yaml': same });
     expect(JSON.parse(unchanged.stdout)).toMatchObject({ strategy: 'None', changes: [] });
+  });
+
+  it('plan -f refuses a shrink exactly as the API server does, judged by what the claims request', async () => {
+    await installRedisInstanceCrd(testKubeConfig());
+    const { name: ns } = await freshNamespace();
+    const operator = await startOperator({ namespace: ns });
+    onTestFinished(() => operator.stop());
+    const client = testClient();
+    await createInstance(client, ns, 'store', { storage: { size: '2Gi' } });
+    await waitForInstance(client, ns, 'store', 'the claim recorded', (i) => i.status?.storage?.size === '2Gi');
+    const smaller = instanceYaml('  storage: {size: 1Gi}', `name: store, namespace: ${ns}`);
+    const planned = await runCli(['plan', '-f', 'smaller.yaml', '--kubeconfig', testKubeconfigPath()], { 'smaller.yaml': smaller });
+    const refused = await patchSpec(client, ns, 'store', { storage: { size: '1Gi' } }).then(() => 'admitted', (e: unknown) => (e as Error).message);
+    const sentence = /spec\.storage\.size: (may not be smaller [^\n]*)/.exec(planned.stderr)?.[1];
+    expect(planned.code, planned.stderr).toBe(2);
+    expect(planned.stdout).toBe('');
+    expect(planned.stderr).toContain(`${ns}/store: the API server would refuse this update: spec.storage.size: `);
+    expect(sentence).toMatch(/^may not be smaller than 2Gi, what the PersistentVolumeClaims request/);
+    expect(refused).toContain(sentence!);
   });
 
   it('run serves probes and metrics, and on SIGTERM releases its Lease and exits 0', async () => {

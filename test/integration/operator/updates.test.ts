@@ -61,33 +61,6 @@ describe('updates the seed did not cover', () => {
     expect((await listClaims(client, ns, 'store')).map((c) => c.spec.resources.requests.storage)).toEqual(['2Gi']);
   });
 
-  it('refuses to grow claims whose StorageClass cannot expand: Degraded, nothing changed, not even the ConfigMap', async () => {
-    const client = testClient();
-    const { name: ns } = await freshNamespace();
-    const className = `fixed-${ns}`;
-    await client.create(Resources.storageClass, {
-      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: className },
-      provisioner: 'kubernetes.io/host-path', allowVolumeExpansion: false,
-    } as never);
-    try {
-      await createInstance(client, ns, 'store', { storage: { size: '1Gi', storageClassName: className }, config: { maxmemory: '100mb' } });
-      await waitForReady(client, ns, 'store');
-      const stsUid = (await getStatefulSet(client, ns, 'store'))!.metadata.uid;
-      const configMap = (await client.get(Resources.configMap, 'store-config', ns))!;
-      // With a config change in the same edit: a pod that restarts must not find a redis.conf
-      // that belongs to a change that was refused.
-      await patchSpec(client, ns, 'store', { storage: { size: '2Gi' }, config: { maxmemory: '200mb' } });
-      const degraded = await waitForInstance(client, ns, 'store', 'Degraded', (i) => i.status?.phase === 'Degraded');
-      expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'VolumeExpansionNotAllowed' });
-      expect((await getStatefulSet(client, ns, 'store'))!.metadata.uid).toBe(stsUid);
-      expect((await client.get(Resources.configMap, 'store-config', ns))?.metadata.resourceVersion).toBe(configMap.metadata.resourceVersion);
-      expect((await listClaims(client, ns, 'store')).map((c) => c.spec.resources.requests.storage)).toEqual(['1Gi']);
-      expect((await listEvents(client, ns, 'store')).some((e) => e.type === 'Warning' && e.reason === 'VolumeExpansionNotAllowed')).toBe(true);
-    } finally {
-      await client.delete(Resources.storageClass, className, undefined);
-    }
-  });
-
   it('rolls a config change in place under updatePolicy.config: Rolling', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace();

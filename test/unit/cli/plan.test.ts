@@ -81,6 +81,30 @@ describe('redis-operator plan', () => {
     expect(result.stderr).toMatch(/new\.yaml: document 1 RedisInstance "cache": spec\.replicas: /);
   });
 
+  it('exits 2 for a shrink, with the API server\'s own sentence, instead of planning an expansion', async () => {
+    const result = await planJson(OLD, OLD.replace('size: 1Gi', 'size: 512Mi'));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('default/cache: the API server would refuse this update: spec.storage.size: '
+      + 'may not be smaller than 1Gi, its previous value (the operator has not recorded what the claims request yet): a volume can grow but never shrink');
+  });
+
+  it('judges a shrink by what the claims request when the old version carries status.storage, as the API server does', async () => {
+    const grownButNotCarriedOut = `${OLD.replace('size: 1Gi', 'size: 4Gi')}status: {storage: {claims: 3, size: 1Gi}}\n`;
+    const back = await planJson(grownButNotCarriedOut, OLD);
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout).changes).toEqual([{ path: 'spec.storage.size', from: '4Gi', to: '1Gi' }]);
+    const below = await planJson(grownButNotCarriedOut, OLD.replace('size: 1Gi', 'size: 1000Mi'));
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain('spec.storage.size: may not be smaller than 1Gi, what the PersistentVolumeClaims request (status.storage.size)');
+  });
+
+  it('exits 2 for a directive the new image\'s Redis version does not know, as synth does', async () => {
+    const result = await planJson(OLD, OLD.replace('maxmemory: 1mb', 'maxmemory: 1mb, not-a-redis-directive: "1"'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/new\.yaml: document 1 RedisInstance "cache": spec\.config\.not-a-redis-directive: directive "not-a-redis-directive" is not known to Redis 6\.2/);
+  });
+
   it('exits 2 when neither --from/--to nor -f is given', async () => {
     const result = await runCli(['plan', '--from', 'old.yaml']);
     expect(result.code).toBe(2);

@@ -65,10 +65,30 @@ describe('redis-operator synth', () => {
     expect((await runCli(['synth', '-f', 'x', '-o', 'xml'])).code).toBe(2);
   });
 
-  it('warns about an unknown directive but still synthesizes', async () => {
+  it('refuses a directive the Redis version of the image does not know, naming it, since redis-server would not start', async () => {
     const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': instance('  config: {max-memory: 1mb}') });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('error: ri.yaml: document 1 RedisInstance "cache": spec.config.max-memory: directive "max-memory" is not known to Redis 7.2 '
+      + '(image redis:7.2): redis-server would stop at start with "Bad directive or wrong number of arguments"; no Redis version the operator knows has it\n');
+  });
+
+  it('judges a directive by the version the image names: one 6.2 lacks is refused for redis:6.2 and says which versions know it', async () => {
+    const config = '  config: {aof-disable-auto-gc: "yes", slave-read-only: "yes"}';
+    const old = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': instance(`  image: redis:6.2.14-alpine\n${config}`) });
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/spec\.config\.aof-disable-auto-gc: directive "aof-disable-auto-gc" is not known to Redis 6\.2 \(image redis:6\.2\.14-alpine\).*; Redis 7\.0, 7\.2 and 7\.4 know it\n$/);
+    expect(old.stderr).not.toMatch(/slave-read-only/);
+    const current = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': instance(`  image: redis:7.0\n${config}`) });
+    expect(current.code).toBe(0);
+    expect(current.stderr).toBe('');
+  });
+
+  it('only warns about an unknown directive when the image names no version it knows, and still synthesizes', async () => {
+    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': instance('  image: redis:latest\n  config: {max-memory: 1mb, aof-disable-auto-gc: "yes"}') });
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^warning: ri\.yaml: document 1 RedisInstance "cache": spec\.config\.max-memory: /m);
+    expect(result.stderr).toBe('warning: ri.yaml: document 1 RedisInstance "cache": spec.config.max-memory: "max-memory" is not a directive of any Redis version '
+      + 'the operator knows (6.2, 7.0, 7.2, 7.4), and image redis:latest names none of them: redis-server stops at start if its version does not know it\n');
     expect(result.stdout).toContain('max-memory 1mb');
   });
 

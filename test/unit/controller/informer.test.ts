@@ -198,4 +198,19 @@ describe('Informer recovery', () => {
     informer.start();
     expect(client.listCalls.length).toBe(calls);
   });
+
+  it('caches and hands out listed and watched objects as the transform leaves them, bookmarks untouched', async () => {
+    const withData = (name: string, resourceVersion: string): KubeObject => ({ ...cm(name, resourceVersion), data: { big: 'x'.repeat(100) } });
+    const client = new ScriptedClient([[withData('a', '1')]], [
+      async (emit) => {
+        emit({ type: 'ADDED', object: withData('b', '2') });
+        emit({ type: 'BOOKMARK', object: cm('', '5') });
+      },
+    ]);
+    const { informer, log } = started(client, { transform: ({ data: _dropped, ...rest }: KubeObject) => rest });
+    await until(() => client.watchCalls.length === 2, 'the resumed watch');
+    expect(log).toEqual(['add a@1', 'add b@2']);
+    expect(informer.list().map((o) => Object.keys(o).sort())).toEqual([['apiVersion', 'kind', 'metadata'], ['apiVersion', 'kind', 'metadata']]);
+    expect(client.watchCalls[1]!.resourceVersion).toBe('5');
+  });
 });

@@ -204,6 +204,8 @@ describe('decideReplication', () => {
     it('dials nothing, gives no role, and replaces outdated pods from the highest ordinal, one Ready pod at a time', () => {
       expect(step(input([kwok(0, { outdated: true }), kwok(1, { outdated: true }), kwok(2, { outdated: true })]))).toMatchObject({ kind: 'unobserved', replace: { name: 'cache-2' } });
       expect(step(input([kwok(0, { outdated: true }), kwok(1, { outdated: true }), kwok(2, { ready: false })]))).toMatchObject({ kind: 'unobserved', waiting: 'pod cache-2 is not Ready' });
+      // A pod of an undone change that never became Ready is replaced, first.
+      expect(step(input([kwok(0), kwok(1, { outdated: true, ready: false }), kwok(2, { outdated: true })]))).toMatchObject({ kind: 'unobserved', replace: { name: 'cache-1' } });
       expect(step(input([kwok(0, { outdated: true }), kwok(1)]))).toMatchObject({ kind: 'unobserved', waiting: 'pod of ordinal 2 does not exist yet' });
       expect(step(input([kwok(0), kwok(1), kwok(2)]))).toEqual({ kind: 'unobserved' });
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/client/objects.js';
-import { computeStatus, jsonEqual } from '../../../src/reconcile/status.js';
+import type { PodReadiness } from '../../../src/reconcile/pods.js';
+import { computeStatus, jsonEqual, mergePatch, untilProgressDeadline, type StatusInput } from '../../../src/reconcile/status.js';
 import type { ReplicationReport } from '../../../src/reconcile/replication-reconciler.js';
 
 function sts(status: Record<string, unknown>, generation = 2): KubeObject {
@@ -91,5 +92,56 @@ describe('computeStatus', () => {
     const time = (s: typeof first, type: string) => s.conditions?.find((c) => c.type === type)?.lastTransitionTime;
     expect(time(next, 'Ready')).toBe(t1.toISOString());
     expect(time(next, 'Degraded')).toBe(t0.toISOString());
+  });
+
+  describe('the progress deadline', () => {
+    const ready = (name: string): PodReadiness => ({ name });
+    const crashing = (name: string): PodReadiness => ({ name, notReady: 'CrashLoopBackOff (back-off 10s restarting failed container=redis)' });
+    const base = { generation: 4, name: 'cache', desiredReplicas: 3, progressDeadlineSeconds: 60 } as const;
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const allReady = computeStatus({ ...base, statefulSet: sts(rolledOut), pods: ['cache-0', 'cache-1', 'cache-2'].map(ready), previous: undefined, now: t0 });
+    const broken = { ...rolledOut, readyReplicas: 1 };
+    const brokenPods = [ready('cache-0'), crashing('cache-1'), crashing('cache-2')];
+    const step = (previous: StatusInput['previous'], seconds: number, extra: Partial<StatusInput> = {}) =>
+      computeStatus({ ...base, statefulSet: sts(broken), pods: brokenPods, previous, now: at(seconds), ...extra });
+
+    it('counts from when a Ready instance stopped being ready, and past it says so in Progressing and Degraded', () => {
+      expect(allReady.lastProgressTime).toBeUndefined();
+      const notReady = step(allReady, 10);
+      expect(notReady).toMatchObject({ phase: 'Updating', lastProgressTime: at(10).toISOString() });
+      expect(notReady.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=False/ReplicasNotReady', 'Progressing=True/WaitingForReplicas', 'Degraded=False/AsExpected']);
+      expect(untilProgressDeadline(notReady, 60, at(10))).toBe(60_000);
+
+      const before = step(notReady, 69);
+      expect(before.phase).toBe('Updating');
+      expect(untilProgressDeadline(before, 60, at(69))).toBe(1_000);
+      const past = step(before, 70);
+      expect(past.phase).toBe('Degraded');
+      expect(past.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=False/ReplicasNotReady', 'Progressing=False/ProgressDeadlineExceeded', 'Degraded=True/ProgressDeadlineExceeded']);
+      expect(past.conditions?.find((c) => c.type === 'Degraded')?.message).toBe('no progress for 60 s (spec.progressDeadlineSeconds) with 1/3 pods ready: '
+        + 'cache-1: CrashLoopBackOff (back-off 10s restarting failed container=redis); cache-2: CrashLoopBackOff (back-off 10s restarting failed container=redis)');
+      expect(untilProgressDeadline(past, 60, at(70))).toBeUndefined();
+      // At rest past the deadline: the same status again, so nothing is written.
+      expect(jsonEqual(step(past, 500), past)).toBe(true);
+    });
+
+    it('starts the clock again on progress: a pod turning ready, a change carried out, a new generation', () => {
+      const notReady = step(allReady, 10);
+      const onePodBack = step(notReady, 50, { statefulSet: sts({ ...broken, readyReplicas: 2 }), pods: [ready('cache-0'), ready('cache-1'), crashing('cache-2')] });
+      expect(onePodBack.lastProgressTime).toBe(at(50).toISOString());
+      expect(step(notReady, 50, { lastUpdate: { strategy: 'Rolling', changes: [] } }).lastProgressTime).toBe(at(50).toISOString());
+      expect(step(notReady, 50, { generation: 5 }).lastProgressTime).toBe(at(50).toISOString());
+      expect(step(notReady, 50).lastProgressTime).toBe(at(10).toISOString());
+    });
+
+    it('is never Ready while a pod is not, whatever the StatefulSet\'s counts say, and drops the clock once Ready', () => {
+      const lagging = computeStatus({ ...base, statefulSet: sts(rolledOut), pods: [ready('cache-0'), ready('cache-1'), crashing('cache-2')], previous: allReady, now: at(5) });
+      expect(lagging.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', message: expect.stringContaining('cache-2: CrashLoopBackOff') });
+      const back = computeStatus({ ...base, statefulSet: sts(rolledOut), pods: ['cache-0', 'cache-1', 'cache-2'].map(ready), previous: lagging, now: at(6) });
+      expect(back.phase).toBe('Ready');
+      expect(back.lastProgressTime).toBeUndefined();
+      expect(mergePatch(back, lagging)).toMatchObject({ lastProgressTime: null });
+    });
+
   });
 });
