@@ -47,6 +47,13 @@ const UNSETTLED_RECHECK_MS = 5_000;
 const SECRET_RECHECK_MS = 15_000;
 
 /**
+ * How long after a hand-over Redis aborted (the target did not catch up within the timeout) the
+ * next is tried: each attempt pauses writes for up to HAND_OVER_TIMEOUT_MS, which must not
+ * become most of the time.
+ */
+const HAND_OVER_RETRY_MS = 30_000;
+
+/**
  * How long a demoted primary keeps its clients after the client Service stopped listing it:
  * kube-proxy applies an EndpointSlice change within about a second (its minimum sync period),
  * and a client that reconnected before that would reach the old primary again.
@@ -123,6 +130,8 @@ export class ReplicationReconciler {
   /** Pods this process deleted, by instance UID then pod UID: a cache that has not seen the
    * deletion yet must not make the next reconcile delete (and report) the same pod again. */
   private readonly deleted = new Map<string, Set<string>>();
+  /** When a hand-over last failed to complete, by instance UID. */
+  private readonly handOverFailed = new Map<string, number>();
 
   constructor(
     @inject(TOKENS.KubeClient) private readonly client: KubeClient,
@@ -389,15 +398,22 @@ export class ReplicationReconciler {
   private async handOver(
     stored: RedisInstance, step: Extract<ReplicationStep, { kind: 'hand-over' }>, auth: RedisAuth | undefined, log: Record<string, string>,
   ): Promise<{ stored: RedisInstance; requeueAfterMs?: number }> {
+    const uid = stored.metadata.uid ?? '';
+    const failedAt = this.handOverFailed.get(uid);
+    if (failedAt !== undefined && this.now().getTime() - failedAt < HAND_OVER_RETRY_MS) {
+      return { stored, requeueAfterMs: HAND_OVER_RETRY_MS - (this.now().getTime() - failedAt) };
+    }
     throwIfCancelled('FAILOVER');
     this.logger.info('Handing over with FAILOVER', { ...log, from: step.from.name, to: step.to.name, reason: step.why });
     // Redis itself refuses a second FAILOVER, and one to a node that is not its replica: the
     // hand-over needs no record first. The record follows what Redis did.
     const outcome = await this.session(step.from, auth, (node) => node.failover(addressOf(step.to)!, { timeoutMs: HAND_OVER_TIMEOUT_MS }));
     if (outcome.kind !== 'completed') {
+      this.handOverFailed.set(uid, this.now().getTime());
       this.logger.warn('Hand-over did not complete; the primary keeps taking writes', { ...log, from: step.from.name, to: step.to.name, outcome: outcome.kind });
-      return { stored, requeueAfterMs: REPLACEMENT_POLL_MS };
+      return { stored, requeueAfterMs: HAND_OVER_RETRY_MS };
     }
+    this.handOverFailed.delete(uid);
     const recorded = await this.record(stored, step.to);
     // Off the old primary first: new connections then wait for the new one rather than land on
     // a read-only node and stay there.

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../../src/client/objects.js';
 import { Resources } from '../../../src/client/resources.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { IMAGES } from '../../cluster/real-node/node-config.js';
-import { createInstance, listEvents, patchSpec, testClient, waitForInstance, type StoredInstance } from '../../support/kube.js';
+import { createInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForInstance, type StoredInstance } from '../../support/kube.js';
 import { PodTracker } from '../../support/pod-tracker.js';
 import { createPasswordSecret, instancePods, operatorForTheseTests } from '../support/real-node.js';
 
@@ -19,16 +19,17 @@ function writable(instance: StoredInstance): boolean {
 describe('the auth Secret on the real node', () => {
   operatorForTheseTests();
 
-  it('while the Secret is missing: Degraded naming it, no role given, no pod deleted; once it exists the instance comes up', async () => {
+  it('while the Secret is missing: Degraded naming it, nothing created; once it exists the instance comes up and gets its primary', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace({ prefix: 'nosecret' });
     await createInstance(client, ns, 'locked', { replicas: 2, image: IMAGES.redis, auth: { secretName: 'locked-auth' } });
     const tracker = await PodTracker.start(client, ns, 'locked');
     try {
       const stuck = await waitForInstance(client, ns, 'locked', 'Degraded for the missing Secret', (i) => degraded(i)?.status === 'True', 120_000);
-      expect(degraded(stuck)).toMatchObject({ reason: 'AuthSecretNotFound', message: expect.stringContaining(`Secret ${ns}/locked-auth`) });
-      const pods = await instancePods(client, ns, 'locked');
-      expect(pods.map((p) => p.metadata.labels?.[ROLE_LABEL])).toEqual(pods.map(() => undefined));
+      expect(degraded(stuck)).toMatchObject({ reason: 'AuthSecretNotFound', message: expect.stringContaining(`Secret locked-auth (spec.auth.secretName) does not exist in namespace ${ns}`) });
+      // A pod could not start without it: the operator creates nothing, and no role is given.
+      expect(await getStatefulSet(client, ns, 'locked')).toBeUndefined();
+      expect(await instancePods(client, ns, 'locked')).toEqual([]);
       expect(stuck.status?.primary).toBeUndefined();
 
       await createPasswordSecret(client, ns, 'locked-auth', 'now-it-exists');

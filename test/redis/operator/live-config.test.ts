@@ -72,5 +72,17 @@ describe('updatePolicy.config: Live on the real node', () => {
     expect(rolled.status?.lastUpdate).toMatchObject({ strategy: 'Rolling', changes: [{ path: 'spec.config.databases', from: '16', to: '32' }] });
     expect(await everyPod(ns, 'tuned', 'databases')).toEqual(['32', '32', '32']);
     expect(await everyPod(ns, 'tuned', 'maxmemory')).toEqual(['209715200', '209715200', '209715200']);
+
+    // A directive Redis 7.0 does not know (7.2 brought locale-collate) would stop a restarted
+    // pod: it is refused before anything changes, the live part of the edit included.
+    const settled = identities(await instancePods(client, ns, 'tuned'));
+    const configBefore = await client.get<KubeObject & { data: Record<string, string> }>(Resources.configMap, 'tuned-config', ns);
+    await patchSpec(client, ns, 'tuned', { config: { maxmemory: '300mb', databases: '32', 'locale-collate': 'C' } });
+    const refused = await waitForInstance(client, ns, 'tuned', 'refused', (i) => i.status?.observedGeneration === i.metadata.generation
+      && i.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === 'InvalidSpec') === true);
+    expect(refused.status?.conditions?.find((c) => c.type === 'Degraded')?.message).toMatch(/spec\.config\.locale-collate: directive "locale-collate" is not known to Redis 7\.0/);
+    expect((await client.get(Resources.configMap, 'tuned-config', ns))?.metadata.resourceVersion).toBe(configBefore?.metadata.resourceVersion);
+    expect(await everyPod(ns, 'tuned', 'maxmemory')).toEqual(['209715200', '209715200', '209715200']);
+    expect(identities(await instancePods(client, ns, 'tuned'))).toEqual(settled);
   });
 });
