@@ -1,14 +1,8 @@
 import { LABEL_INSTANCE, LABEL_REVISION, ROLE_LABEL, ordinalOf, type PodRole } from '../api/names.js';
-import type { KubeObject } from '../client/objects.js';
+import type { PodState } from './pods.js';
 
-/** The parts of a Pod the operator reads. */
-export interface PodObject extends KubeObject {
-  readonly spec?: { readonly nodeName?: string };
-  readonly status?: {
-    readonly podIP?: string;
-    readonly conditions?: ReadonlyArray<{ readonly type: string; readonly status: string; readonly lastTransitionTime?: string }>;
-  };
-}
+/** A pod as the pod cache holds it (see podState). */
+export type PodObject = PodState;
 
 /** One pod of an instance, as the cache shows it. */
 export interface InstancePod {

@@ -1,4 +1,4 @@
-import { LABEL_REVISION, LIVE_CONFIG_ANNOTATION } from '../api/names.js';
+import { LIVE_CONFIG_ANNOTATION } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
 
 /** The parts of a container's status that say why it is not ready. */
@@ -86,8 +86,6 @@ export function podState(object: KubeObject): KubeObject {
 export interface PodReadiness {
   readonly name: string;
   readonly notReady?: string;
-  /** The StatefulSet revision the pod was made from (its controller-revision-hash label). */
-  readonly revision?: string;
 }
 
 
@@ -114,8 +112,7 @@ function containerProblem(status: ContainerStatus): string | undefined {
  */
 export function podReadiness(name: string, object: KubeObject | undefined): PodReadiness {
   if (!object) return { name, notReady: 'not created yet' };
-  const revision = object.metadata.labels?.[LABEL_REVISION];
-  return { name, ...(revision !== undefined ? { revision } : {}), ...whyNotReady(object as PodState) };
+  return { name, ...whyNotReady(object as PodState) };
 }
 
 function whyNotReady(pod: PodState): { notReady?: string } {
