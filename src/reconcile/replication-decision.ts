@@ -75,7 +75,11 @@ export type PrimaryHealth =
   | { readonly kind: 'healthy'; readonly pod: ObservedPod }
   | { readonly kind: 'handed-over'; readonly to: ObservedPod }
   | { readonly kind: 'pending-promotion'; readonly pod: ObservedPod }
-  | { readonly kind: 'lost'; readonly why: string; readonly pod?: ObservedPod; readonly answersAsPrimary: boolean; readonly samePod: boolean };
+  /**
+   * `gone`: the recorded pod is being deleted, is deleted, or was created again; it will not
+   * come back as primary, so waiting `afterSeconds` would only lengthen the outage.
+   */
+  | { readonly kind: 'lost'; readonly why: string; readonly pod?: ObservedPod; readonly answersAsPrimary: boolean; readonly samePod: boolean; readonly gone: boolean };
 
 export interface ReplicationDecision {
   readonly step: ReplicationStep;
@@ -127,18 +131,18 @@ function describeExcluded(excluded: readonly Excluded[]): string {
 /** The state of the recorded primary `name`. */
 export function primaryHealth(input: ReplicationInput, name: string): PrimaryHealth {
   const pod = input.pods.find((p) => p.name === name);
-  if (pod === undefined) return { kind: 'lost', why: `pod ${name} does not exist`, answersAsPrimary: false, samePod: false };
+  if (pod === undefined) return { kind: 'lost', why: `pod ${name} does not exist`, answersAsPrimary: false, samePod: false, gone: true };
   const recordedUID = input.record.primaryUID;
   const samePod = recordedUID === undefined || recordedUID === pod.uid;
   const info = infoOf(pod);
   if (!samePod) {
     // A pod of the same name created later: its label is gone, so it started as a replica.
-    return { kind: 'lost', why: `pod ${name} was deleted and created again, and started as a replica`, pod, answersAsPrimary: false, samePod };
+    return { kind: 'lost', why: `pod ${name} was deleted and created again, and started as a replica`, pod, answersAsPrimary: false, samePod, gone: true };
   }
-  if (pod.terminating) return { kind: 'lost', why: `pod ${name} is being deleted`, pod, answersAsPrimary: info?.role === 'primary', samePod };
-  if (info === undefined) return { kind: 'lost', why: `Redis on pod ${name} ${describeView(pod.redis)}`, pod, answersAsPrimary: false, samePod };
+  if (pod.terminating) return { kind: 'lost', why: `pod ${name} is being deleted`, pod, answersAsPrimary: info?.role === 'primary', samePod, gone: true };
+  if (info === undefined) return { kind: 'lost', why: `Redis on pod ${name} ${describeView(pod.redis)}`, pod, answersAsPrimary: false, samePod, gone: false };
   if (info.role === 'primary') {
-    if (!pod.ready) return { kind: 'lost', why: `pod ${name} is not Ready`, pod, answersAsPrimary: true, samePod };
+    if (!pod.ready) return { kind: 'lost', why: `pod ${name} is not Ready`, pod, answersAsPrimary: true, samePod, gone: false };
     return { kind: 'healthy', pod };
   }
   const leader = input.pods.find((q) => q !== pod && q.ip === info.primaryHost && info.primaryPort === REDIS_PORT && infoOf(q)?.role === 'primary');
@@ -200,7 +204,9 @@ function lost(input: ReplicationInput, name: string, health: Extract<PrimaryHeal
   }
   const waitedMs = input.now.getTime() - since.getTime();
   const afterMs = input.afterSeconds * 1000;
-  if (waitedMs < afterMs) {
+  // A primary that is merely not Ready or silent may recover within the delay; one whose pod is
+  // going or gone will not.
+  if (!health.gone && waitedMs < afterMs) {
     return {
       step: { kind: 'wait', reason: 'PrimaryLost', message: `${health.why}; a replica takes over if it lasts ${input.afterSeconds} s`, retryMs: afterMs - waitedMs },
       health, troubleSince,

@@ -415,11 +415,12 @@ export class ReplicationReconciler {
     }
     this.handOverFailed.delete(uid);
     const recorded = await this.record(stored, step.to);
-    // Off the old primary first: new connections then wait for the new one rather than land on
-    // a read-only node and stay there.
+    // Onto the new primary first: kube-proxy applies EndpointSlice changes at most once a second,
+    // and the change that adds the new primary should be the one it applies at once. A client
+    // that reaches the old one meanwhile gets READONLY and its connection is closed below.
+    await this.setRole(step.to, 'primary');
     await this.setRole(step.from, undefined);
     this.demoted.set(step.from.uid, undefined);
-    await this.setRole(step.to, 'primary');
     const why = step.why === 'replace' ? 'before its pod is replaced' : 'before its pod is removed by the scale-down';
     this.logger.info('Handed over with FAILOVER', { ...log, from: step.from.name, to: step.to.name, reason: step.why });
     await this.events.record(recorded as unknown as KubeObject, 'Normal', 'HandedOver', `Pod ${step.from.name} handed over to ${step.to.name} with FAILOVER ${why}`);

@@ -134,13 +134,20 @@ describe('decideReplication', () => {
   describe('a lost primary', () => {
     const gone = () => settled().slice(1).map((p) => ({ ...p, redis: { kind: 'answered', info: replicaInfo(0, 100, { linkUp: false }) } as RedisView }));
 
-    it('waits the failover delay, remembering since when, then promotes the most advanced replica', () => {
-      const pods = [pod(1, replicaInfo(0, 90, { linkUp: false }), { role: 'replica' }), pod(2, replicaInfo(0, 100, { linkUp: false }), { role: 'replica' })];
+    it('waits the failover delay for a primary that does not answer, remembering since when, then promotes the most advanced replica', () => {
+      const pods = [pod(0, UNREACHABLE, { role: 'primary' }), pod(1, replicaInfo(0, 90, { linkUp: false }), { role: 'replica' }), pod(2, replicaInfo(0, 100, { linkUp: false }), { role: 'replica' })];
       const first = decideReplication(input(pods));
       expect(first.step).toMatchObject({ kind: 'wait', reason: 'PrimaryLost', retryMs: 5_000 });
       expect(first.troubleSince).toEqual({ pod: 'cache-0', since: NOW });
       const later = decideReplication(input(pods, { troubleSince: { pod: 'cache-0', since: seconds(5) } }));
-      expect(later.step).toMatchObject({ kind: 'fail-over', from: 'cache-0', to: { name: 'cache-2' }, reason: 'pod cache-0 does not exist', coordinated: false });
+      expect(later.step).toMatchObject({ kind: 'fail-over', from: 'cache-0', to: { name: 'cache-2' }, reason: expect.stringMatching(/^Redis on pod cache-0 Redis at .*ECONNREFUSED$/), coordinated: false });
+    });
+
+    it('fails over at once when the primary\'s pod is being deleted or is gone: it will not come back as primary', () => {
+      const replicas = [pod(1, replicaInfo(0, 90, { linkUp: false }), { role: 'replica' }), pod(2, replicaInfo(0, 100, { linkUp: false }), { role: 'replica' })];
+      expect(step(input(replicas))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-2' }, reason: 'pod cache-0 does not exist' });
+      const deleting = [pod(0, primaryInfo(100), { role: 'primary', terminating: true }), ...settled().slice(1)];
+      expect(step(input(deleting))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' }, reason: 'pod cache-0 is being deleted', coordinated: true });
     });
 
     it('counts a primary that is not Ready from when its Ready condition changed', () => {
@@ -155,7 +162,7 @@ describe('decideReplication', () => {
 
     it('treats a pod of the recorded name with another UID as the primary lost: it started as a replica', () => {
       const pods = [pod(0, fresh(), { uid: 'uid-0b' }), ...gone()];
-      const s = step(input(pods, { troubleSince: { pod: 'cache-0', since: seconds(10) } }));
+      const s = step(input(pods));
       expect(s).toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' }, reason: 'pod cache-0 was deleted and created again, and started as a replica' });
     });
 
@@ -165,7 +172,7 @@ describe('decideReplication', () => {
     });
 
     it('waits, saying why, while nobody can take over and the primary is not back', () => {
-      const pods = [pod(1, UNREACHABLE), pod(2, fresh(), { ready: false })];
+      const pods = [pod(0, UNREACHABLE, { ready: false }), pod(1, UNREACHABLE), pod(2, fresh(), { ready: false })];
       expect(step(input(pods, { troubleSince: { pod: 'cache-0', since: seconds(10) } }))).toMatchObject({ kind: 'wait', reason: 'NoReplicaCanTakeOver' });
     });
 
