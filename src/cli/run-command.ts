@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { parseBindAddress } from '../observability/http-servers.js';
 import { createLogger, type LogLevel } from '../observability/logger.js';
-import { OperatorManager } from '../manager/operator-manager.js';
 import { loadStrategyModule } from '../strategies/strategy-module.js';
 import { clusterClient } from './cluster-client.js';
 import { ExitCode, InvalidInputError } from './exit-codes.js';
@@ -58,6 +57,8 @@ export async function run(options: RunOptions): Promise<void> {
   if (problems.length > 0) throw new InvalidInputError(problems);
 
   const strategies = (await Promise.all((options.strategyModule ?? []).map(loadStrategyModule))).flat();
+  // Loaded only now: `run --help` and a mistyped flag do not pay for the controller's code.
+  const { OperatorManager } = await import('../manager/operator-manager.js');
   const logger = createLogger({ level: options.logLevel });
   const client = clusterClient(options.kubeconfig);
   const leaseNamespace = options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? options.namespace ?? 'redis-operator';
