@@ -1,8 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from './api-error.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { loadKubeConfig, type ClusterConnection } from './kubeconfig.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
 import { currentSignal, RequestCancelledError } from './request-signal.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
@@ -52,8 +51,8 @@ export const FIELD_MANAGER = 'redis-operator';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * A small JSON client for the Kubernetes API, on top of client-node's KubeConfig (which handles
- * kubeconfig files, in-cluster service-account tokens and their rotation).
+ * A small JSON client for the Kubernetes API, on top of a kubeconfig (kubeconfig.ts: files, the
+ * in-cluster service account and its rotating token, client-node's exec plugins).
  *
  * Objects stay in wire form. client-node's typed APIs re-serialize bodies through their models,
  * which silently drops fields the models spell differently (`x-kubernetes-validations`,
@@ -71,7 +70,7 @@ export class KubeClient {
   private agentMaterial = '';
   private readonly requestListeners: Array<(method: string, status: number) => void> = [];
 
-  constructor(private readonly kubeConfig: KubeConfig, private readonly userAgent = 'redis-operator') {
+  constructor(private readonly kubeConfig: ClusterConnection, private readonly userAgent = 'redis-operator') {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);

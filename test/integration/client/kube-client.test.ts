@@ -1,9 +1,10 @@
 /**
- * The client against the real API server where its connection handling matters: a client
- * certificate rotated on disk is the one the next request presents.
+ * The client against the real API server where its connection handling and credentials matter:
+ * a client certificate rotated on disk is the one the next request presents; the operator's own
+ * kubeconfig loader authenticates through an exec plugin and as a pod's service account.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,10 +13,12 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { KubeClient } from '../../../src/client/kube-client.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import type { ResourceType } from '../../../src/client/resources.js';
-import { testKubeConfig } from '../../cluster/namespace.js';
+import { loadKubeConfig } from '../../../src/client/kubeconfig.js';
+import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 
 const run = promisify(execFile);
+const SERVICE_ACCOUNT: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 const CSR: ResourceType = { group: 'certificates.k8s.io', version: 'v1', plural: 'certificatesigningrequests', kind: 'CertificateSigningRequest', namespaced: false };
 
 interface SigningRequest extends KubeObject {
@@ -85,5 +88,50 @@ describe('KubeClient against a real API server', () => {
     await writeFile(certFile, second.cert);
     await writeFile(keyFile, second.key);
     expect(await whoAmI(client)).toBe('rotation-second');
+  });
+});
+
+/** A token of a new ServiceAccount `name` in `namespace`, from the TokenRequest API. */
+async function serviceAccountToken(admin: KubeClient, namespace: string, name: string): Promise<string> {
+  await admin.create(SERVICE_ACCOUNT, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+  const request = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
+  });
+  return request.status.token;
+}
+
+describe('the operator\'s own kubeconfig loader against a real API server', () => {
+  it('authenticates with the token an exec plugin prints', async () => {
+    const { name: namespace } = await freshNamespace();
+    const admin = new KubeClient(testKubeConfig());
+    const token = await serviceAccountToken(admin, namespace, 'exec-user');
+    const cluster = testKubeConfig().getCurrentCluster()!;
+    const dir = await mkdtemp(join(tmpdir(), 'exec-'));
+    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } });
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, JSON.stringify({
+      clusters: [{ name: 'local', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } }],
+      users: [{ name: 'exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', `process.stdout.write(${JSON.stringify(credential)})`] } } }],
+      contexts: [{ name: 'local', context: { cluster: 'local', user: 'exec' } }],
+      'current-context': 'local',
+    }));
+    expect(await whoAmI(KubeClient.load(kubeconfig))).toBe(`system:serviceaccount:${namespace}:exec-user`);
+  });
+
+  it('in a pod, uses the mounted service account token and CA', async () => {
+    const { name: namespace } = await freshNamespace();
+    const admin = new KubeClient(testKubeConfig());
+    const cluster = testKubeConfig().getCurrentCluster()!;
+    const dir = await mkdtemp(join(tmpdir(), 'serviceaccount-'));
+    await mkdir(join(dir, 'sa'));
+    await writeFile(join(dir, 'sa/token'), await serviceAccountToken(admin, namespace, 'in-pod'));
+    await writeFile(join(dir, 'sa/ca.crt'), Buffer.from(cluster.caData!, 'base64'));
+    const server = new URL(cluster.server);
+    const config = loadKubeConfig(undefined, {
+      env: { KUBERNETES_SERVICE_HOST: server.hostname, KUBERNETES_SERVICE_PORT: server.port },
+      home: join(dir, 'no-home'),
+      serviceAccountToken: join(dir, 'sa/token'),
+    });
+    expect(await whoAmI(new KubeClient(config))).toBe(`system:serviceaccount:${namespace}:in-pod`);
   });
 });
