@@ -5,37 +5,90 @@
  *   npm run bench                      synthesis, footprint, then the operator against a cluster
  *   npm run bench -- synth             only the in-process synthesis figures (no cluster)
  *   npm run bench -- footprint         only what each import and command costs in RSS
+ *   npm run bench -- operator [--instances N] [--runs R] [--workers W] [--heap-snapshot]
+ *                  [--node-flags "--max-semi-space-size=1 ..."] [--operator-args "--kube-api-qps 50 ..."]
  */
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchFootprint } from './footprint.js';
 import { benchSynth } from './synth.js';
-import { benchOperator } from './operator.js';
+import { benchOperator, type OperatorFigures } from './operator.js';
 
-const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    instances: { type: 'string', default: '200' },
+    runs: { type: 'string', default: '1' },
+    workers: { type: 'string' },
+    'heap-snapshot': { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
+    'operator-args': { type: 'string', default: '' },
+  },
+});
 const only = positionals[0];
 const wants = (part: string): boolean => only === undefined || only === part;
+const words = (text: string): string[] => text.split(/\s+/).filter((word) => word !== '');
+
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
 if (wants('synth')) {
   const synth = benchSynth();
-  console.log('synthesize one RedisInstance (5 objects), in-process');
+  console.log('\nsynthesize one RedisInstance (5 objects), in-process');
   console.log(`  median of 500 single runs:                ${synth.singleMedianMs.toFixed(3)} ms`);
   console.log(`  1000 instances in one run (median of 5):  ${synth.thousandTotalMs.toFixed(1)} ms total, ${synth.thousandPerInstanceMs.toFixed(3)} ms per instance`);
 }
 
 if (wants('footprint')) {
-  const { imports, commands } = benchFootprint();
+  const { imports, commands } = benchFootprint(words(values['node-flags']));
   console.log('\nmaximum RSS of a process that imports one module (lib/: the build)');
   for (const f of imports) console.log(`  ${f.maxRssMiB.toFixed(0).padStart(4)} MiB  ${f.label}`);
   console.log('maximum RSS of one CLI command (the built CLI)');
   for (const f of commands) console.log(`  ${f.maxRssMiB.toFixed(0).padStart(4)} MiB  ${f.label}`);
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 if (wants('operator')) {
-  console.log('\noperator against the local control plane (redis-operator run as its own process)');
-  const figures = await benchOperator((line) => console.log(line));
-  console.log('\nsummary');
-  console.log(`  200 new instances, all objects:       ${(figures.createAllMs / 1000).toFixed(2)} s`);
-  console.log(`  spec change -> StatefulSet updated:   median ${figures.changeMedianMs.toFixed(1)} ms, p99 ${figures.changeP99Ms.toFixed(1)} ms (100 changes)`);
-  console.log(`  write requests per idle resync:       ${figures.idleWritesPerResync}`);
-  console.log(`  operator RSS with 200 instances:      ${figures.rssMiB.toFixed(0)} MiB`);
+  const instances = Number(values.instances);
+  const runs = Number(values.runs);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const nodeFlags = words(values['node-flags']);
+  const operatorArgs = words(values['operator-args']);
+  console.log(`\noperator against the local control plane (redis-operator run as its own process): ${instances} instances, ${runs} run(s)` +
+    `${nodeFlags.length ? `, node ${nodeFlags.join(' ')}` : ''}${operatorArgs.length ? `, run ${operatorArgs.join(' ')}` : ''}`);
+  console.log('building the CLI (npm run build)...');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: resolve(import.meta.dirname, '..'), stdio: 'inherit' });
+  const results: OperatorFigures[] = [];
+  for (let run = 1; run <= runs; run++) {
+    console.log(`run ${run} of ${runs}`);
+    const figures = await benchOperator({
+      instances, workers: workers ?? 4, nodeFlags, operatorArgs, heapSnapshot: values['heap-snapshot'],
+    }, (line) => console.log(line));
+    results.push(figures);
+    if (figures.heap) {
+      console.log(`  heap snapshot with ${instances} instances: ${(figures.heap.totalBytes / 2 ** 20).toFixed(1)} MiB live; largest types:`);
+      for (const t of figures.heap.types.slice(0, 15)) {
+        console.log(`    ${(t.bytes / 2 ** 20).toFixed(2).padStart(7)} MiB ${String(t.count).padStart(8)}  ${t.type}`);
+      }
+    }
+  }
+  const mib = (v: number) => `${v.toFixed(0)} MiB`;
+  console.log(`\nsummary (${instances} instances, ${results[0]!.workers} workers)`);
+  console.log('  run  load      all objects  floor    ratio  change median/p99   idle writes  RSS idle/loaded/peak  heap used idle/loaded  per instance');
+  for (const [i, f] of results.entries()) {
+    const perInstanceKiB = ((f.loaded.rssMiB - f.idle.rssMiB) * 1024) / f.instances;
+    console.log(`  ${String(i + 1).padStart(3)}  ${f.load.map((l) => l.toFixed(1)).join('-').padEnd(8)}  ${(f.createAllMs / 1000).toFixed(2).padStart(8)} s  ${(f.floorMs / 1000).toFixed(2).padStart(6)} s  ${(f.createAllMs / f.floorMs).toFixed(2).padStart(5)}` +
+      `  ${f.changeMedianMs.toFixed(0).padStart(5)}/${f.changeP99Ms.toFixed(0).padEnd(5)} ms  ${String(f.idleWritesPerResync).padStart(11)}` +
+      `  ${mib(f.idle.rssMiB)}/${mib(f.loaded.rssMiB)}/${mib(f.peakRssMiB)}  ${f.idle.heapUsedMiB.toFixed(1)}/${f.loaded.heapUsedMiB.toFixed(1)} MiB  ${perInstanceKiB.toFixed(0)} KiB RSS`);
+  }
+  if (results.length > 1) {
+    console.log(`  median: all objects ${(median(results.map((f) => f.createAllMs)) / 1000).toFixed(2)} s, ratio ${median(results.map((f) => f.createAllMs / f.floorMs)).toFixed(2)}, ` +
+      `change p99 ${median(results.map((f) => f.changeP99Ms)).toFixed(0)} ms, RSS loaded ${mib(median(results.map((f) => f.loaded.rssMiB)))}`);
+  }
 }
