@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node (and redis-server for the config proof);
-// `integration` runs against the real local control plane that test/cluster starts once per run.
+// Three projects: `unit` needs nothing but Node (and redis-server for the config proof);
+// `integration` runs against the real local control plane that test/cluster starts once per run,
+// with kwok's simulated node; `redis` against one with a real node, whose pods run Redis.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +21,18 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // One control plane per run; files share it, each test takes a fresh namespace.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'redis',
+          include: ['test/redis/**/*.test.ts'],
+          globalSetup: ['test/cluster/real-node-global-setup.ts'],
+          // Real pods restart for real: a rolling update of five Redis pods takes a minute or two.
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          // One real node per machine; files share it, each test takes a fresh namespace.
           fileParallelism: false,
         },
       },

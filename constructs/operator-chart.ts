@@ -49,8 +49,11 @@ export const LEADER_ELECTION_RULES: k8s.PolicyRule[] = [
 /** Everything needed to run the operator in a cluster: Namespace, CRD, RBAC and Deployment. */
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, props: OperatorChartProps = {}) {
-    super(scope, id, { ...props, disableResourceNameHashes: true });
-    const namespace = props.namespace ?? DEFAULT_OPERATOR_NAMESPACE;
+    // Not handed to Chart: cdk8s stamps a chart's namespace on every object, cluster-scoped ones
+    // (Namespace, CRD, ClusterRole) included; each namespaced object gets it below instead.
+    const { namespace: operatorNamespace, ...chartProps } = props;
+    super(scope, id, { ...chartProps, disableResourceNameHashes: true });
+    const namespace = operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE;
     const replicas = props.replicas ?? 1;
     const labels = {
       'app.kubernetes.io/name': OPERATOR_NAME,

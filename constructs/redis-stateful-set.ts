@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { DefaultedSpec } from '../src/api/redis-instance.js';
 import { CONFIG_HASH_ANNOTATION, DATA_VOLUME, REDIS_PORT, ownedNames } from '../src/api/names.js';
 import { DATA_DIR } from '../src/config/render.js';
-import { CONFIG_MOUNT, RUN_MOUNT, startupScript } from './redis-startup-script.js';
+import { CONFIG_MOUNT, RUN_MOUNT, readinessProbeScript, startupScript } from './redis-startup-script.js';
 
 /** The uid and gid of the official redis image's `redis` user. */
 export const REDIS_UID = 999;
@@ -51,6 +51,8 @@ export class RedisStatefulSet extends Construct {
       ...(passwordFrom
         ? [
             { name: 'REDIS_PASSWORD', valueFrom: passwordFrom },
+            // Named in the start script's refusal, so `kubectl logs` says which Secret to fix.
+            { name: 'REDIS_PASSWORD_SOURCE', value: `Secret ${secretName}, key ${PASSWORD_KEY}` },
             // redis-cli (the readiness probe) reads the password from here, off the command line.
             { name: 'REDISCLI_AUTH', valueFrom: passwordFrom },
           ]
@@ -95,11 +97,13 @@ export class RedisStatefulSet extends Construct {
               name: 'redis',
               image: spec.image,
               command: ['sh', '-c', startupScript(), 'redis-start'],
+              // A start script that refuses the password says why in the pod's status too.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
               env,
               ports: [{ name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' }],
               ...(resources ? { resources } : {}),
               readinessProbe: {
-                exec: { command: ['sh', '-c', `redis-cli -h 127.0.0.1 -p ${REDIS_PORT} ping | grep -q PONG`] },
+                exec: { command: ['sh', '-c', readinessProbeScript()] },
                 initialDelaySeconds: 2,
                 periodSeconds: 5,
                 timeoutSeconds: 3,

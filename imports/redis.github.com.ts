@@ -98,12 +98,14 @@ export function toJson_RedisInstanceProps(obj: RedisInstanceProps | undefined): 
  */
 export interface RedisInstanceSpec {
   /**
+   * Password authentication. Without it Redis accepts every client that reaches it.
+   *
    * @schema RedisInstanceSpec#auth
    */
   readonly auth?: RedisInstanceSpecAuth;
 
   /**
-   * redis.conf directives and their values. By default a change recreates the StatefulSet without downtime (see updatePolicy).
+   * redis.conf directives and their values, e.g. maxmemory: 400mb. Values are strings: quote yes, no and numbers. Directive names are lower case; values hold no control characters or line breaks. Refused, because the operator owns them or they load code or touch files: include, loadmodule, enable-module-command, enable-protected-configs, enable-debug-command, rename-command, user, aclfile, dir, dbfilename, appenddirname, appendfilename, port, bind, bind-source-addr, daemonize, supervised, pidfile, logfile, unixsocket, unixsocketperm, replicaof, slaveof, requirepass, masterauth, masteruser, cluster-enabled, cluster-config-file, tls-cert-file, tls-key-file, tls-key-file-pass, tls-client-cert-file, tls-client-key-file, tls-client-key-file-pass, tls-ca-cert-file, tls-ca-cert-dir, tls-dh-params-file. By default a change recreates the StatefulSet without downtime (see updatePolicy).
    *
    * @schema RedisInstanceSpec#config
    */
@@ -131,11 +133,15 @@ export interface RedisInstanceSpec {
   readonly resources?: RedisInstanceSpecResources;
 
   /**
+   * The data volume of each pod (a PersistentVolumeClaim from the StatefulSet).
+   *
    * @schema RedisInstanceSpec#storage
    */
   readonly storage?: RedisInstanceSpecStorage;
 
   /**
+   * Which strategy carries which change.
+   *
    * @schema RedisInstanceSpec#updatePolicy
    */
   readonly updatePolicy?: RedisInstanceSpecUpdatePolicy;
@@ -162,11 +168,13 @@ export function toJson_RedisInstanceSpec(obj: RedisInstanceSpec | undefined): Re
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Password authentication. Without it Redis accepts every client that reaches it.
+ *
  * @schema RedisInstanceSpecAuth
  */
 export interface RedisInstanceSpecAuth {
   /**
-   * A Secret in the same namespace whose `password` key becomes requirepass and masterauth.
+   * A Secret in the same namespace whose `password` key becomes requirepass and masterauth. One trailing newline is removed; a password that is empty, holds another line break or is longer than 16384 bytes stops the pod.
    *
    * @schema RedisInstanceSpecAuth#secretName
    */
@@ -194,11 +202,15 @@ export function toJson_RedisInstanceSpecAuth(obj: RedisInstanceSpecAuth | undefi
  */
 export interface RedisInstanceSpecResources {
   /**
+   * The most the container may use, by resource name (cpu, memory).
+   *
    * @schema RedisInstanceSpecResources#limits
    */
   readonly limits?: { [key: string]: RedisInstanceSpecResourcesLimits };
 
   /**
+   * What the scheduler reserves for the container, by resource name; each at most its limit.
+   *
    * @schema RedisInstanceSpecResources#requests
    */
   readonly requests?: { [key: string]: RedisInstanceSpecResourcesRequests };
@@ -220,6 +232,8 @@ export function toJson_RedisInstanceSpecResources(obj: RedisInstanceSpecResource
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The data volume of each pod (a PersistentVolumeClaim from the StatefulSet).
+ *
  * @schema RedisInstanceSpecStorage
  */
 export interface RedisInstanceSpecStorage {
@@ -262,6 +276,8 @@ export function toJson_RedisInstanceSpecStorage(obj: RedisInstanceSpecStorage | 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Which strategy carries which change.
+ *
  * @schema RedisInstanceSpecUpdatePolicy
  */
 export interface RedisInstanceSpecUpdatePolicy {
@@ -288,6 +304,8 @@ export function toJson_RedisInstanceSpecUpdatePolicy(obj: RedisInstanceSpecUpdat
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * A quantity such as 500m (CPU) or 512Mi (memory).
+ *
  * @schema RedisInstanceSpecResourcesLimits
  */
 export class RedisInstanceSpecResourcesLimits {
@@ -302,6 +320,8 @@ export class RedisInstanceSpecResourcesLimits {
 }
 
 /**
+ * A quantity such as 500m (CPU) or 512Mi (memory).
+ *
  * @schema RedisInstanceSpecResourcesRequests
  */
 export class RedisInstanceSpecResourcesRequests {

@@ -7,8 +7,9 @@
 // Until then it refuses (the instance shows Degraded=True, reason ScaleDownNotApproved) and
 // changes nothing. Other changes go on to the built-in strategies.
 //
-// A strategy is a class (or object) with a `name`, `accepts(changes, instance)` and
-// `execute(context)`; custom strategies are asked before the built-in ones. See
+// A strategy is a class (or object) with a `name`, `accepts(changes, instance)`, optionally
+// `decide(context)` (refuse here, before anything is written) and `execute(context)`; custom
+// strategies are asked before the built-in ones. See
 // src/strategies/update-strategy.ts for the types.
 
 const APPROVAL = 'redis.example.com/allow-scale-down';
@@ -21,19 +22,24 @@ export default class GuardedScaleDownStrategy {
     return changes.some((c) => c.kind === 'replicas' && Number(c.to) < Number(c.from));
   }
 
+  // Called before the operator writes anything for this change; a refusal leaves every object
+  // as it is (the PodDisruptionBudget that fewer replicas would drop included).
+  async decide({ instance, changes }) {
+    const scale = changes.find((c) => c.kind === 'replicas');
+    if (instance.metadata.annotations?.[APPROVAL] === 'true') return { kind: 'proceed' };
+    return {
+      kind: 'refuse',
+      reason: 'ScaleDownNotApproved',
+      message: `scaling from ${scale.from} to ${scale.to} replicas waits for the annotation ${APPROVAL}: "true"`,
+    };
+  }
+
   async execute({ instance, desired, live, changes, client, logger }) {
     const scale = changes.find((c) => c.kind === 'replicas');
-    if (instance.metadata.annotations?.[APPROVAL] !== 'true') {
-      return {
-        kind: 'blocked',
-        reason: 'ScaleDownNotApproved',
-        message: `scaling from ${scale.from} to ${scale.to} replicas waits for the annotation ${APPROVAL}: "true"`,
-      };
-    }
-    logger.info('Approved scale-down, updating StatefulSet in place', {
+    await client.apply(STATEFULSETS, { ...desired, metadata: { ...desired.metadata, resourceVersion: live.metadata.resourceVersion } });
+    logger.info('Approved scale-down; StatefulSet updated in place', {
       instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name,
     });
-    await client.apply(STATEFULSETS, { ...desired, metadata: { ...desired.metadata, resourceVersion: live.metadata.resourceVersion } });
     return { kind: 'applied', message: `Approved scale-down from ${scale.from} to ${scale.to} replicas` };
   }
 

@@ -35,3 +35,8 @@ export function instanceLabels(name: string): Record<string, string> {
     [LABEL_MANAGED_BY]: MANAGED_BY,
   };
 }
+
+/** The same labels as a label selector (`name=redis,instance=NAME,managed-by=...`). */
+export function instanceSelector(name: string): string {
+  return Object.entries(instanceLabels(name)).map(([k, v]) => `${k}=${v}`).join(',');
+}

@@ -2,7 +2,9 @@ import { API_VERSION, CONFIG_UPDATE_POLICIES, KIND, RECLAIM_POLICIES } from './r
 import type { FieldError } from './field-error.js';
 import { isQuantity, parseQuantity } from './quantity.js';
 import {
-  CONTROL_CHARACTER,
+  codePointLength, describeCharacter, findCharacter, isAllowedInImage, isForbiddenInValue,
+} from './characters.js';
+import {
   DIRECTIVE_NAME,
   KNOWN_DIRECTIVES,
   REFUSED_DIRECTIVES,
@@ -29,11 +31,46 @@ export const LIMITS = {
   maxReplicas: 100,
 } as const;
 
+/** The refusal of a config value's character; the CRD's CEL rule builds the same sentence. */
+export function configValueMessage(character: string, position: number): string {
+  return `contains ${describeCharacter(character)} at character ${position}: ${CONFIG_VALUE_RULE}`;
+}
+export const CONFIG_VALUE_RULE =
+  'control characters and line breaks are refused (they would end the redis.conf line, or the YAML line for kubectl)';
+
+/** The refusal of an image's character; the CRD's CEL rule builds the same sentence. */
+export function imageMessage(character: string, position: number): string {
+  return `contains ${describeCharacter(character)} at character ${position}: ${IMAGE_RULE}`;
+}
+/*
+ * The sentences below are shared with the CRD's CEL rules (constructs/redis-instance-crd.ts),
+ * which call them with "%s" placeholders and fill them in with format(), so that the API server
+ * and synth say the same thing.
+ */
+
+export const NAME_KIND = 'a DNS-1035 label (lower-case letters, digits and "-", starting with a letter), since it names Services';
+
+export function nullConfigValueMessage(directive: string): string {
+  return `directive "${directive}" has no value: a null value (~, or nothing after the colon) is not a string: quote it, or remove the directive`;
+}
+
+export function directiveNameMessage(directive: string): string {
+  return `directive "${directive}" is not a lower-case name: directive names are lower-case letters, digits, "-" and "_", starting with a letter (Redis ignores case, so mixed case could hide a refused directive)`;
+}
+
+export function refusedDirectiveMessage(directive: string, reason: string): string {
+  return `directive "${directive}" cannot be set: it ${reason}`;
+}
+
+export function requestAboveLimitMessage(resource: string): string {
+  return `the ${resource} request must be less than or equal to the ${resource} limit`;
+}
+
+export const IMAGE_RULE = 'an image reference is printable ASCII without spaces, such as redis:7.2';
+
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** A container image reference: no whitespace or control characters. */
-const IMAGE = /^[^\s\u0000-\u001f\u007f]+$/;
 const RESOURCE_NAME = /^([a-z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
 const SPEC_FIELDS = new Set(['replicas', 'image', 'resources', 'config', 'storage', 'updatePolicy', 'auth']);
@@ -80,7 +117,8 @@ class Collector {
   }
   name(path: string, value: unknown, pattern: RegExp, kind: string, maxLength: number): void {
     if (!this.string(path, value)) return;
-    if (value.length > maxLength) this.error(path, `must be at most ${maxLength} characters, got ${value.length}`);
+    const length = codePointLength(value);
+    if (length > maxLength) this.error(path, `must be at most ${maxLength} characters, got ${length}`);
     if (!pattern.test(value)) this.error(path, `must be ${kind}, got ${JSON.stringify(value)}`);
   }
 }
@@ -106,9 +144,7 @@ function validateMetadata(c: Collector, metadata: unknown): void {
   if (!c.object('metadata', metadata)) return;
   if (metadata.name === undefined) c.error('metadata.name', 'is required');
   else {
-    c.name('metadata.name', metadata.name, DNS_1035_LABEL,
-      'a DNS-1035 label (lower-case letters, digits and "-", starting with a letter), since it names Services',
-      LIMITS.nameLength);
+    c.name('metadata.name', metadata.name, DNS_1035_LABEL, NAME_KIND, LIMITS.nameLength);
   }
   if (metadata.namespace !== undefined) {
     c.name('metadata.namespace', metadata.namespace, DNS_1123_LABEL, 'a DNS-1123 label', 63);
@@ -128,8 +164,9 @@ function validateSpec(c: Collector, spec: Json): void {
     }
   }
   if (image !== undefined && c.string('spec.image', image)) {
+    const refused = findCharacter(image, (codePoint) => !isAllowedInImage(codePoint));
     if (image.length === 0) c.error('spec.image', 'must not be empty');
-    else if (!IMAGE.test(image)) c.error('spec.image', 'must not contain whitespace or control characters');
+    else if (refused) c.error('spec.image', imageMessage(refused.character, refused.position));
     else if (image.length > LIMITS.imageLength) c.error('spec.image', `must be at most ${LIMITS.imageLength} characters`);
   }
   if (resources !== undefined) validateResources(c, resources);
@@ -191,7 +228,7 @@ function validateResources(c: Collector, resources: unknown): void {
   for (const [name, request] of Object.entries(values.requests)) {
     const limit = values.limits[name];
     if (limit !== undefined && request > limit) {
-      c.error(`spec.resources.requests.${name}`, `must be less than or equal to the ${name} limit`);
+      c.error(`spec.resources.requests.${name}`, requestAboveLimitMessage(name));
     }
   }
 }
@@ -205,19 +242,24 @@ function validateConfig(c: Collector, config: unknown): void {
   for (const [directive, value] of entries) {
     const path = `spec.config.${directive}`;
     if (!DIRECTIVE_NAME.test(directive)) {
-      c.error(path, 'directive names are lower-case letters, digits, "-" and "_", starting with a letter');
+      c.error(path, directiveNameMessage(directive));
       continue;
     }
     const refusal = REFUSED_DIRECTIVES.get(directive);
     if (refusal !== undefined) {
-      c.error(path, `directive "${directive}" cannot be set: it ${refusal}`);
+      c.error(path, refusedDirectiveMessage(directive, refusal));
+      continue;
+    }
+    if (value === null) {
+      c.error(path, nullConfigValueMessage(directive));
       continue;
     }
     if (!c.string(path, value)) continue;
-    if (CONTROL_CHARACTER.test(value)) {
-      c.error(path, 'must not contain newline, carriage return or other control characters');
-    } else if (value.length > LIMITS.configValueLength) {
-      c.error(path, `must be at most ${LIMITS.configValueLength} characters`);
+    const refused = findCharacter(value, isForbiddenInValue);
+    if (refused) {
+      c.error(path, configValueMessage(refused.character, refused.position));
+    } else if (codePointLength(value) > LIMITS.configValueLength) {
+      c.error(path, `must be at most ${LIMITS.configValueLength} characters, got ${codePointLength(value)}`);
     }
     if (!KNOWN_DIRECTIVES.has(directive)) c.warn(path, `"${directive}" is not a redis.conf directive Redis 7 knows`);
   }

@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
 import { App } from 'cdk8s';
-import { stringify } from 'yaml';
 import { withDefaults } from '../api/defaults.js';
-import { synthesizeInstance, type KubeObject } from '../synth/synthesize-instance.js';
+import type { KubeObject } from '../client/objects.js';
+import { synthesizeInstance } from '../synth/synthesize-instance.js';
 import {
   DEFAULT_OPERATOR_IMAGE, DEFAULT_OPERATOR_NAMESPACE, OperatorChart,
 } from '../../constructs/operator-chart.js';
 import { readInstances } from './read-instances.js';
+import { toKubectlYaml } from './kubectl-yaml.js';
 import { InvalidInputError } from './exit-codes.js';
 import type { CommandIO } from './io.js';
 
@@ -20,10 +21,10 @@ export interface SynthOptions {
   readonly image?: string;
 }
 
-/** Multi-document YAML; block literals keep redis.conf and the start script readable. */
+/** A JSON array, or multi-document YAML that kubectl reads as the same objects. */
 export function formatObjects(objects: readonly unknown[], format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(objects, null, 2)}\n`;
-  return objects.map((o) => stringify(o, { blockQuote: 'literal', lineWidth: 0 })).join('---\n');
+  return objects.map(toKubectlYaml).join('---\n');
 }
 
 export function operatorObjects(options: { namespace?: string; image?: string }): KubeObject[] {

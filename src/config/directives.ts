@@ -51,10 +51,6 @@ export const REFUSED_DIRECTIVES: ReadonlyMap<string, string> = new Map([
  * is refused rather than letting `Include` slip past the list above. */
 export const DIRECTIVE_NAME = /^[a-z][a-z0-9_-]*$/;
 
-/** Control characters (newline, carriage return, tab, NUL, DEL, ...) would start a new directive
- * or corrupt the file. */
-export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-
 /** Directives that take several arguments; their values are written as separate words so that
  * older servers (6.2), which do not split a quoted argument, read them too. */
 export const MULTI_ARGUMENT_DIRECTIVES: ReadonlySet<string> = new Set([
@@ -62,6 +58,8 @@ export const MULTI_ARGUMENT_DIRECTIVES: ReadonlySet<string> = new Set([
   'client-output-buffer-limit',
   'oom-score-adj-values',
   'latency-tracking-info-percentiles',
+  'shutdown-on-sigint',
+  'shutdown-on-sigterm',
 ]);
 
 /** Directives redis-server 7 knows (from `CONFIG GET *`, plus file-only ones). Names outside it

@@ -16,7 +16,7 @@ import { TOKENS } from './tokens.js';
  * Binds the update strategies: custom ones first (asked first), then Recreate, then Rolling, so
  * the restart class is checked before the rolling class as the seed's table says.
  */
-export function bindStrategies(container: Container, custom: readonly UpdateStrategy[] = []): void {
+function bindStrategies(container: Container, custom: readonly UpdateStrategy[] = []): void {
   for (const strategy of custom) container.bind<UpdateStrategy>(TOKENS.UpdateStrategy).toConstantValue(strategy);
   container.bind<UpdateStrategy>(TOKENS.UpdateStrategy).to(RecreateStrategy).inSingletonScope();
   container.bind<UpdateStrategy>(TOKENS.UpdateStrategy).to(RollingStrategy).inSingletonScope();

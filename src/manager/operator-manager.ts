@@ -1,6 +1,6 @@
 import { MANAGED_BY, LABEL_MANAGED_BY } from '../api/names.js';
 import type { KubeClient } from '../client/kube-client.js';
-import { Resources, type ResourceType } from '../client/resources.js';
+import { Resources } from '../client/resources.js';
 import type { BackoffOptions } from '../controller/backoff.js';
 import { ControllerBuilder } from '../controller/controller-builder.js';
 import type { Controller } from '../controller/controller.js';
@@ -11,7 +11,7 @@ import { TOKENS } from '../di/tokens.js';
 import { createMetricsServer, createProbeServer, type EndpointServer } from '../observability/http-servers.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import type { ObjectCache } from '../reconcile/live-objects.js';
+import { OWNED_RESOURCES, type ObjectCache } from '../reconcile/live-objects.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { UpdateStrategy } from '../strategies/update-strategy.js';
 
@@ -55,7 +55,6 @@ export interface OperatorManagerOptions {
 }
 
 /** The kinds the operator owns, watched only where it put its managed-by label. */
-const OWNED: readonly ResourceType[] = [Resources.statefulSet, Resources.configMap, Resources.service, Resources.podDisruptionBudget];
 
 /**
  * Assembles and runs the operator, as controller-runtime's manager does: the controller (its
@@ -77,7 +76,7 @@ export class OperatorManager {
     client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
-    for (const resource of OWNED) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    for (const resource of OWNED_RESOURCES) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
     this.controller = builder.build((key) => this.reconciler.reconcile(key), {

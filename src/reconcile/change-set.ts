@@ -1,4 +1,5 @@
 import type { ConfigUpdatePolicy } from '../api/redis-instance.js';
+import type { Logger } from '../observability/logger.js';
 
 /**
  * What changed between the live StatefulSet and the desired one, in the seed's terms.
@@ -33,7 +34,7 @@ export interface Change {
 const ALWAYS_RESTART: ReadonlySet<ChangeKind> = new Set(['storageSize', 'storageClass', 'volumeClaimTemplate', 'immutableField']);
 
 /** Whether this change, alone, needs the StatefulSet recreated under the given policy. */
-export function isRestartChange(change: Change, configPolicy: ConfigUpdatePolicy): boolean {
+function isRestartChange(change: Change, configPolicy: ConfigUpdatePolicy): boolean {
   if (ALWAYS_RESTART.has(change.kind)) return true;
   return change.kind === 'config' && configPolicy === 'Recreate';
 }
@@ -55,8 +56,13 @@ export function describeValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Changes as Events and conditions list them: `spec.image redis:6.2 -> redis:7.0, ...`. */
+export function summarize(changes: readonly Change[]): string {
+  return changes.map((c) => `${c.path} ${describeValue(c.from)} -> ${describeValue(c.to)}`).join(', ');
+}
+
 /** The seed's per-cause log lines, which users monitor. */
-export function causeLine(change: Change): string {
+function causeLine(change: Change): string {
   switch (change.kind) {
     case 'config': return 'Redis config change detected';
     case 'storageSize': return 'Storage size change detected';
@@ -65,5 +71,13 @@ export function causeLine(change: Change): string {
     case 'replicas': return 'Replicas change detected';
     case 'resources': return 'Resources change detected';
     default: return 'StatefulSet field change detected';
+  }
+}
+
+/** The seed's summary line, then one line per cause, each with the instance's log fields. */
+export function logChanges(logger: Logger, line: string, changes: readonly Change[], fields: Readonly<Record<string, string>>): void {
+  logger.info(line, { ...fields, changes: changes.map((c) => c.path) });
+  for (const change of changes) {
+    logger.info(causeLine(change), { ...fields, path: change.path, from: describeValue(change.from), to: describeValue(change.to) });
   }
 }

@@ -27,7 +27,17 @@ const OWNED: ReadonlyArray<readonly [keyof LiveObjects, ResourceType, (names: Na
   ['podDisruptionBudget', Resources.podDisruptionBudget, (n) => n.podDisruptionBudget],
 ];
 
+/** The kinds an instance owns, each once. */
+export const OWNED_RESOURCES: readonly ResourceType[] = [...new Set(OWNED.map(([, resource]) => resource))];
+
 export type ObjectLookup<R> = (resource: ResourceType, objectName: string) => R;
+
+/** Where objects of an owned kind live in the API. */
+export function resourceOf(object: KubeObject): ResourceType {
+  const entry = OWNED.find(([, resource]) => resource.kind === object.kind);
+  if (!entry) throw new Error(`${object.kind} is not a kind an instance owns`);
+  return entry[1];
+}
 
 function assemble(found: ReadonlyArray<readonly [keyof LiveObjects, KubeObject | undefined]>): LiveObjects {
   return Object.fromEntries(found.filter(([, object]) => object !== undefined)) as LiveObjects;
@@ -49,4 +59,17 @@ export async function fetchLiveObjects(name: string, lookup: ObjectLookup<Promis
 /** A lookup among synthesized objects, as if they had been stored as sent (offline `plan`). */
 export function findIn(objects: readonly KubeObject[]): ObjectLookup<KubeObject | undefined> {
   return (resource, objectName) => objects.find((o) => o.kind === resource.kind && o.metadata.name === objectName);
+}
+
+/**
+ * `live` with the objects of `wanted` that it lacks looked up with `lookup`. The caches hold only
+ * what carries the operator's label, so an object the plan would create may exist all the same
+ * (someone else's, or ours before the cache caught up); only those few are asked for.
+ */
+export async function withUncached(name: string, live: LiveObjects, wanted: readonly KubeObject[], lookup: ObjectLookup<Promise<KubeObject | undefined>>): Promise<LiveObjects> {
+  const names = ownedNames(name);
+  const missing = OWNED.filter(([field, resource, nameOf]) => live[field] === undefined
+    && wanted.some((o) => o.kind === resource.kind && o.metadata.name === nameOf(names)));
+  const found = await Promise.all(missing.map(async ([field, resource, nameOf]) => [field, await lookup(resource, nameOf(names))] as const));
+  return { ...live, ...assemble(found) };
 }

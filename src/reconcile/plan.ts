@@ -36,6 +36,23 @@ export interface InstancePlan {
   /** ConfigMap first (pods that restart must find the new redis.conf), then Services and PDB. */
   readonly companions: readonly ObjectAction[];
   readonly statefulSet: StatefulSetPlan;
+  /**
+   * Live objects with the instance's names that it does not control (no controller reference
+   * to its UID): someone else's, which the operator must not take over. Only known in-cluster,
+   * with an owner; while there are any, nothing of the plan may be carried out.
+   */
+  readonly unowned: readonly KubeObject[];
+}
+
+/** Whether `owner` is `object`'s controller (the reference garbage collection follows). */
+function isControlledBy(object: KubeObject, owner: InstanceOwner): boolean {
+  return object.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === owner.uid) === true;
+}
+
+/** The objects the plan would create (that the caches could not see is no proof they are absent). */
+export function plannedCreates(plan: InstancePlan): KubeObject[] {
+  const companions = plan.companions.flatMap((a) => (a.kind === 'create' ? [a.desired] : []));
+  return plan.statefulSet.kind === 'create' ? [...companions, plan.statefulSet.desired] : companions;
 }
 
 const COMPANION_RULES: Record<string, DiffRules> = {
@@ -108,5 +125,6 @@ export function planInstance(
       ? { kind: 'update', strategy, changes, desired: desiredStatefulSet, live: live.statefulSet }
       : { kind: 'none' };
   }
-  return { instance, desired, companions, statefulSet };
+  const unowned = owner ? Object.values(live).filter((object) => !isControlledBy(object, owner)) : [];
+  return { instance, desired, companions, statefulSet, unowned };
 }

@@ -1,6 +1,6 @@
 import { CONFIG_HASH_ANNOTATION } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
-import type { Change, ChangeKind } from './change-set.js';
+import { summarize, type Change, type ChangeKind } from './change-set.js';
 import { semanticDiff, type Difference, type DiffRules } from './semantic-diff.js';
 
 const CONTAINER = 'spec.template.spec.containers[0]';
@@ -10,7 +10,7 @@ const CONFIG_HASH_PATH = `spec.template.metadata.annotations[${JSON.stringify(CO
  * updateStrategy, persistentVolumeClaimRetentionPolicy and minReadySeconds may change). */
 const IMMUTABLE = /^spec\.(selector|serviceName|podManagementPolicy)(\.|\[|$)/;
 
-export const STATEFULSET_DIFF_RULES: DiffRules = {
+const STATEFULSET_DIFF_RULES: DiffRules = {
   // Resources are the operator's alone: a limit removed from the spec must be removed here too.
   complete: (path) => /^spec\.template\.spec\.containers\[\d+\]\.resources(\.(limits|requests))?$/.test(path)
     || /^spec\.volumeClaimTemplates\[\d+\]\.spec\.resources\.requests$/.test(path),
@@ -40,7 +40,7 @@ function classify(difference: Difference): { kind: ChangeKind; path: string } {
 }
 
 /** redis.conf as a map of directive to its (raw) argument text, comments dropped. */
-export function parseRedisConf(text: string): Map<string, string> {
+function parseRedisConf(text: string): Map<string, string> {
   const directives = new Map<string, string>();
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
@@ -52,7 +52,7 @@ export function parseRedisConf(text: string): Map<string, string> {
 }
 
 /** Per-directive changes between two rendered redis.conf files (`spec.config.maxmemory`). */
-export function configChanges(liveConf: string, desiredConf: string): Change[] {
+function configChanges(liveConf: string, desiredConf: string): Change[] {
   const live = parseRedisConf(liveConf);
   const desired = parseRedisConf(desiredConf);
   const names = [...new Set([...live.keys(), ...desired.keys()])].sort();
@@ -96,4 +96,22 @@ export function compareStatefulSets(input: CompareInput): Change[] {
     changes.push({ kind, path, from: difference.from, to: difference.to });
   }
   return changes;
+}
+
+/**
+ * The changes of an update that the API server did not store. A spec change moves the
+ * StatefulSet's generation; when it has not moved, the server dropped or rewrote every spec
+ * field of the update (a field whose feature is off, an admission policy), and writing it again
+ * would only loop. Metadata does not move the generation and is not judged here.
+ */
+export function changesNotStored(changes: readonly Change[], before: KubeObject, after: KubeObject | undefined): Change[] {
+  if (!after || after.metadata.uid !== before.metadata.uid || after.metadata.generation !== before.metadata.generation) return [];
+  return changes.filter((change) => change.kind !== 'metadata');
+}
+
+/** What the Degraded condition says about such changes; the same text for the same update of
+ * the same StatefulSet generation, so that the operator knows it has tried this already. */
+export function notStoredMessage(statefulSet: KubeObject, changes: readonly Change[]): string {
+  return `the API server kept StatefulSet ${statefulSet.metadata.name} as it was (generation ${statefulSet.metadata.generation ?? 0}) after an update of ${summarize(changes)}: `
+    + 'it drops or rewrites these fields (a feature that is off in this cluster, or an admission policy); not retried until the spec or the StatefulSet changes';
 }

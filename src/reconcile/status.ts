@@ -1,5 +1,5 @@
 import type { FieldChange, Phase, RedisInstanceStatus, StatusCondition } from '../api/redis-instance.js';
-import { instanceLabels } from '../api/names.js';
+import { instanceSelector } from '../api/names.js';
 import type { KubeObject } from '../client/objects.js';
 
 interface StatefulSetStatus {
@@ -26,8 +26,9 @@ export interface StatusInput {
 }
 
 /** Whether the StatefulSet controller has finished rolling the current template out. */
-export function rolloutComplete(statefulSet: KubeObject | undefined, replicas: number): boolean {
-  if (!statefulSet) return false;
+function rolloutComplete(statefulSet: KubeObject | undefined, replicas: number): boolean {
+  // One being deleted (a Recreate's orphaning delete) is about to be replaced, whatever it says.
+  if (!statefulSet || statefulSet.metadata.deletionTimestamp) return false;
   const status = (statefulSet.status ?? {}) as StatefulSetStatus;
   const generation = statefulSet.metadata.generation ?? 0;
   return (status.observedGeneration ?? 0) >= generation
@@ -88,7 +89,7 @@ export function computeStatus(input: StatusInput): RedisInstanceStatus {
     phase,
     replicas: sts.replicas ?? 0,
     readyReplicas,
-    selector: Object.entries(instanceLabels(input.name)).map(([k, v]) => `${k}=${v}`).join(','),
+    selector: instanceSelector(input.name),
     ...(lastUpdate ? { lastUpdate } : {}),
     conditions,
   };

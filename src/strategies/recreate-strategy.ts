@@ -1,20 +1,34 @@
 import { injectable } from 'inversify';
 import type { DefaultedRedisInstance } from '../api/redis-instance.js';
-import { instanceLabels } from '../api/names.js';
+import { instanceSelector } from '../api/names.js';
 import { compareQuantities } from '../api/quantity.js';
 import type { KubeObject } from '../client/objects.js';
 import { Resources } from '../client/resources.js';
-import { type Change, causeLine, describeValue, needsStatefulSetRestart } from '../reconcile/change-set.js';
-import { summarize } from './rolling-strategy.js';
-import type { StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
+import { type Change, describeValue, logChanges, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
+import type { Decision, DecisionContext, StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
 
 interface PersistentVolumeClaim extends KubeObject {
   readonly spec: { storageClassName?: string; resources?: { requests?: { storage?: string } } };
 }
 
-/** How long to wait for the orphaning delete to finish before trying again later. */
-const GONE_TIMEOUT_MS = 60_000;
-const GONE_POLL_MS = 100;
+function requestedSize(claim: PersistentVolumeClaim): string | undefined {
+  return claim.spec.resources?.requests?.storage;
+}
+
+function isSmaller(claim: PersistentVolumeClaim, size: string): boolean {
+  const requested = requestedSize(claim);
+  return requested === undefined || compareQuantities(requested, size) < 0;
+}
+
+async function listClaims({ client, instance }: DecisionContext): Promise<PersistentVolumeClaim[]> {
+  const claims = await client.list<PersistentVolumeClaim>(Resources.persistentVolumeClaim, {
+    namespace: instance.metadata.namespace,
+    labelSelector: instanceSelector(instance.metadata.name),
+  });
+  return claims.items;
+}
+
+const STORAGE_ONLY: ReadonlySet<Change['kind']> = new Set(['storageSize', 'storageClass', 'volumeClaimTemplate']);
 
 /**
  * Replaces the StatefulSet without taking Redis down: it is deleted with
@@ -22,9 +36,13 @@ const GONE_POLL_MS = 100;
  * removing their owner references), and the new StatefulSet, which has the same selector,
  * adopts them and rolls them to the new template. Pods and PVCs are never deleted.
  *
+ * The strategy only deletes. The garbage collector takes its time (a finalizer may hold the
+ * StatefulSet for as long as its owner likes), so no worker waits for it: the reconciler's plan
+ * waits while the StatefulSet is being deleted and creates the new one once it is gone.
+ *
  * A bigger `storage.size` first expands every existing claim, since the new template only
  * applies to claims created later; when a claim's StorageClass does not allow expansion the
- * strategy refuses and does nothing.
+ * strategy refuses in decide(), before anything is written.
  */
 @injectable()
 export class RecreateStrategy implements UpdateStrategy {
@@ -34,19 +52,44 @@ export class RecreateStrategy implements UpdateStrategy {
     return needsStatefulSetRestart(changes, instance.spec.updatePolicy.config);
   }
 
-  async execute(context: StrategyContext): Promise<StrategyOutcome> {
-    const { client, desired, live, instance, logger } = context;
-    const log = { instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name };
-    logger.info('StatefulSet restart required', { ...log, changes: context.changes.map((c) => c.path) });
-    for (const change of context.changes) {
-      logger.info(causeLine(change), { ...log, path: change.path, from: describeValue(change.from), to: describeValue(change.to) });
+  /** Refuses a storage change the claims cannot follow, before anything is written. */
+  async decide(context: DecisionContext): Promise<Decision> {
+    if (!context.changes.some((c) => c.kind === 'storageSize')) return { kind: 'proceed' };
+    const { client, instance } = context;
+    const size = instance.spec.storage.size;
+    const claims = await listClaims(context);
+    if (claims.some((claim) => compareQuantities(requestedSize(claim) ?? '0', size) > 0)) {
+      return {
+        kind: 'refuse',
+        reason: 'StorageShrinkRefused',
+        message: `spec.storage.size ${size} is smaller than existing PersistentVolumeClaims; volumes cannot shrink`,
+      };
     }
+    const expandable = new Map<string, boolean>();
+    for (const claim of claims.filter((c) => isSmaller(c, size))) {
+      const className = claim.spec.storageClassName ?? '';
+      if (!expandable.has(className)) {
+        const storageClass = className ? await client.get(Resources.storageClass, className) : undefined;
+        expandable.set(className, (storageClass as { allowVolumeExpansion?: boolean } | undefined)?.allowVolumeExpansion === true);
+      }
+      if (!expandable.get(className)) {
+        return {
+          kind: 'refuse',
+          reason: 'VolumeExpansionNotAllowed',
+          message: `PersistentVolumeClaim ${claim.metadata.name} cannot grow to ${size}: its StorageClass ${className || '<none>'} does not set allowVolumeExpansion; nothing was changed`,
+        };
+      }
+    }
+    return { kind: 'proceed' };
+  }
 
+  async execute(context: StrategyContext): Promise<StrategyOutcome> {
+    const { client, live, instance, logger } = context;
+    const log = { instance: instance.metadata.name, namespace: instance.metadata.namespace ?? 'default', strategy: this.name };
     const notes: string[] = [];
     if (context.changes.some((c) => c.kind === 'storageSize')) {
-      const expansion = await this.expandClaims(context);
-      if (expansion.kind === 'blocked') return expansion;
-      if (expansion.expanded > 0) notes.push(`expanded ${expansion.expanded} PersistentVolumeClaim(s) to ${instance.spec.storage.size}`);
+      const expanded = await this.expandClaims(context);
+      if (expanded > 0) notes.push(`expanded ${expanded} PersistentVolumeClaim(s) to ${instance.spec.storage.size}`);
     }
     const classChange = context.changes.find((c) => c.kind === 'storageClass');
     if (classChange) {
@@ -55,61 +98,39 @@ export class RecreateStrategy implements UpdateStrategy {
 
     const name = live.metadata.name;
     const namespace = live.metadata.namespace;
-    await client.delete(Resources.statefulSet, name, namespace, {
+    const deleted = await client.delete(Resources.statefulSet, name, namespace, {
       propagationPolicy: 'Orphan',
       // Only the StatefulSet that was compared, never a newer one someone else created.
       preconditions: { uid: live.metadata.uid },
     });
-    const deadline = Date.now() + GONE_TIMEOUT_MS;
-    for (;;) {
-      const current = await client.get(Resources.statefulSet, name, namespace);
-      if (!current || current.metadata.uid !== live.metadata.uid) break;
-      if (Date.now() > deadline) throw new Error(`StatefulSet ${namespace}/${name} was not gone ${GONE_TIMEOUT_MS / 1000} s after its orphaning delete`);
-      await new Promise((resolve) => setTimeout(resolve, GONE_POLL_MS));
+    if (!deleted) {
+      // Gone before we got to it: nothing was orphaned by us, so claim nothing; the next
+      // reconcile plans from what is there now.
+      return { kind: 'stale', message: `StatefulSet ${namespace}/${name} was already gone; nothing was deleted` };
     }
-    await client.apply(Resources.statefulSet, desired);
-    const message = `Recreated StatefulSet ${name}; its pods and PersistentVolumeClaims were kept and are adopted and rolled: ${summarize(context.changes)}`;
-    return { kind: 'applied', message: notes.length > 0 ? `${message}. ${notes.join('; ')}` : message };
+    // Logged once the delete is accepted, so that the lines users watch claim no restart that
+    // a conflict turned away.
+    logChanges(logger, 'StatefulSet restart required', context.changes, log);
+    logger.info('Deleted StatefulSet with propagationPolicy Orphan; it is created again once it is gone', { ...log, statefulSet: name });
+    // The pod template decides whether adopted pods roll; storage alone lives in the claims.
+    const podsRoll = context.changes.some((c) => !STORAGE_ONLY.has(c.kind));
+    const message = `Deleted StatefulSet ${name} with propagationPolicy Orphan to recreate it; its pods and PersistentVolumeClaims are kept, and the new StatefulSet adopts them${podsRoll ? ' and rolls them' : ''}: ${summarize(context.changes)}`;
+    return { kind: 'replacing', message: notes.length > 0 ? `${message}. ${notes.join('; ')}` : message };
   }
 
-  private async expandClaims(context: StrategyContext): Promise<{ kind: 'expanded'; expanded: number } | Extract<StrategyOutcome, { kind: 'blocked' }>> {
-    const { client, instance } = context;
-    const size = instance.spec.storage.size;
-    const claims = await client.list<PersistentVolumeClaim>(Resources.persistentVolumeClaim, {
-      namespace: instance.metadata.namespace,
-      labelSelector: Object.entries(instanceLabels(instance.metadata.name)).map(([k, v]) => `${k}=${v}`).join(','),
-    });
-    const smaller = claims.items.filter((claim) => {
-      const requested = claim.spec.resources?.requests?.storage;
-      return requested === undefined || compareQuantities(requested, size) < 0;
-    });
-    if (claims.items.some((claim) => compareQuantities(claim.spec.resources?.requests?.storage ?? '0', size) > 0)) {
-      return {
-        kind: 'blocked',
-        reason: 'StorageShrinkRefused',
-        message: `spec.storage.size ${size} is smaller than existing PersistentVolumeClaims; volumes cannot shrink`,
-      };
-    }
-    const classes = new Map<string, boolean>();
+  /** Grows every claim below the new size (decide() has made sure their classes allow it). */
+  private async expandClaims(context: StrategyContext): Promise<number> {
+    const size = context.instance.spec.storage.size;
+    const smaller = (await listClaims(context)).filter((claim) => isSmaller(claim, size));
     for (const claim of smaller) {
-      const className = claim.spec.storageClassName ?? '';
-      if (!classes.has(className)) {
-        const storageClass = className ? await client.get(Resources.storageClass, className) : undefined;
-        classes.set(className, (storageClass as { allowVolumeExpansion?: boolean } | undefined)?.allowVolumeExpansion === true);
-      }
-      if (!classes.get(className)) {
-        return {
-          kind: 'blocked',
-          reason: 'VolumeExpansionNotAllowed',
-          message: `PersistentVolumeClaim ${claim.metadata.name} cannot grow to ${size}: its StorageClass ${className || '<none>'} does not set allowVolumeExpansion; nothing was changed`,
-        };
-      }
-    }
-    for (const claim of smaller) {
-      await client.patch(Resources.persistentVolumeClaim, claim.metadata.namespace, claim.metadata.name,
+      await context.client.patch(Resources.persistentVolumeClaim, claim.metadata.namespace, claim.metadata.name,
         { spec: { resources: { requests: { storage: size } } } }, 'merge');
+      context.logger.info('Expanded PersistentVolumeClaim', {
+        instance: context.instance.metadata.name, namespace: claim.metadata.namespace ?? 'default', strategy: this.name,
+        claim: claim.metadata.name, from: requestedSize(claim) ?? '<none>', to: size,
+      });
     }
-    return { kind: 'expanded', expanded: smaller.length };
+    return smaller.length;
   }
 
   effects(changes: readonly Change[]): StrategyEffects {

@@ -1,12 +1,8 @@
 import { injectable } from 'inversify';
 import type { DefaultedRedisInstance } from '../api/redis-instance.js';
 import { Resources } from '../client/resources.js';
-import { type Change, causeLine, describeValue, needsStatefulSetRestart } from '../reconcile/change-set.js';
+import { type Change, describeValue, logChanges, needsStatefulSetRestart, summarize } from '../reconcile/change-set.js';
 import type { StrategyContext, StrategyEffects, StrategyOutcome, UpdateStrategy } from './update-strategy.js';
-
-export function summarize(changes: readonly Change[]): string {
-  return changes.map((c) => `${c.path} ${describeValue(c.from)} -> ${describeValue(c.to)}`).join(', ');
-}
 
 /**
  * Updates the StatefulSet in place. The StatefulSet controller then replaces pods one at a
@@ -23,22 +19,16 @@ export class RollingStrategy implements UpdateStrategy {
 
   async execute(context: StrategyContext): Promise<StrategyOutcome> {
     const { desired, live, logger, instance } = context;
-    logger.info('StatefulSet spec needs update, performing rolling update', {
-      instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name,
-      changes: context.changes.map((c) => c.path),
-    });
-    for (const change of context.changes) {
-      logger.info(causeLine(change), {
-        instance: instance.metadata.name, namespace: instance.metadata.namespace, strategy: this.name,
-        path: change.path, from: describeValue(change.from), to: describeValue(change.to),
-      });
-    }
     // The live resourceVersion makes the write conditional: 409 when someone changed it since
     // it was read, and the reconcile retries from fresh state.
     await context.client.apply(Resources.statefulSet, {
       ...desired,
       metadata: { ...desired.metadata, resourceVersion: live.metadata.resourceVersion },
     });
+    // Logged once the write is accepted: the lines users watch must not claim an update that
+    // a conflict turned away.
+    logChanges(logger, 'StatefulSet spec needs update, performing rolling update', context.changes,
+      { instance: instance.metadata.name, namespace: instance.metadata.namespace ?? 'default', strategy: this.name });
     return { kind: 'applied', message: `Rolling update of StatefulSet ${desired.metadata.name}: ${summarize(context.changes)}` };
   }
 

@@ -1,15 +1,8 @@
 import { App } from 'cdk8s';
 import type { DefaultedRedisInstance } from '../api/redis-instance.js';
+import type { KubeObject } from '../client/objects.js';
 import type { InstanceOwner } from '../../constructs/owner.js';
 import { RedisInstanceChart } from '../../constructs/redis-instance-chart.js';
-
-/** A Kubernetes object as plain JSON, the way cdk8s synthesizes it. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
 
 export interface SynthesizedInstance {
   /** ConfigMap, StatefulSet, headless Service, client Service and (replicas > 1) PDB. */

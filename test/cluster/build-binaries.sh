@@ -7,6 +7,16 @@
 #
 # at the versions in versions.env, into ${XDG_CACHE_HOME:-~/.cache}/redis-operator/bin/<versions>/.
 #
+# With --real-node it also builds what a real node runs beside that control plane, into a cache
+# directory of its own (bin/real-node_<versions>/), so that the kwok-only flow never pays for it:
+#
+#   kubelet, kube-proxy      from k8s.io/kubernetes, in the same generated module as above
+#   coredns                  a main of our own importing coremain and only the plugins we use
+#   local-path-provisioner   from github.com/rancher/local-path-provisioner
+#   pause                    build/pause/linux/pause.c of the k8s.io/kubernetes module, static
+#
+# and then the container images (real-node/build-images.sh).
+#
 # KUBEBUILDER_ASSETS (the envtest convention) may point at a directory that already holds
 # binaries; every binary found there is used as is, and only the missing ones are built. envtest
 # ships kube-apiserver and etcd; kube-controller-manager, kube-scheduler and kwok are looked up
@@ -15,8 +25,10 @@
 # When everything is present this is a no-op that only checks files, so it is cheap to run before
 # every test run.
 #
-# Usage: bash test/cluster/build-binaries.sh [--print-dir]
-#   --print-dir  print the cache directory the binaries are (or would be) built into, and exit.
+# Usage: bash test/cluster/build-binaries.sh [--real-node] [--print-dir] [--print-real-node-dir]
+#   --real-node            also build the real node's binaries and images
+#   --print-dir            print the cache directory the binaries are (or would be) built into, and exit
+#   --print-real-node-dir  the same for the real node's binaries
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,14 +40,24 @@ cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/redis-operator"
 bin_dir="$cache_root/bin/$versions"
 build_root="$cache_root/build/$versions"
 
-if [ "${1:-}" = "--print-dir" ]; then
-  echo "$bin_dir"
-  exit 0
-fi
+real_node_versions="kubernetes-${KUBERNETES_VERSION}_coredns-${COREDNS_VERSION}_local-path-provisioner-${LOCAL_PATH_PROVISIONER_VERSION}_pause-${PAUSE_VERSION}"
+real_node_bin_dir="$cache_root/bin/real-node_$real_node_versions"
+
+real_node=false
+for argument in "$@"; do
+  case "$argument" in
+    --print-dir) echo "$bin_dir"; exit 0 ;;
+    --print-real-node-dir) echo "$real_node_bin_dir"; exit 0 ;;
+    --real-node) real_node=true ;;
+    *) echo "Unknown argument: $argument (usage: build-binaries.sh [--real-node] [--print-dir] [--print-real-node-dir])" >&2; exit 2 ;;
+  esac
+done
 
 all_binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+real_node_binaries=(kubelet kube-proxy coredns local-path-provisioner pause)
 
-# Prints the binaries found neither in KUBEBUILDER_ASSETS nor in the cache.
+# Prints the binaries found neither in KUBEBUILDER_ASSETS nor in the cache. The real node's
+# binaries come from our cache only: envtest ships none of them.
 missing_binaries() {
   local name
   for name in "${all_binaries[@]}"; do
@@ -43,6 +65,20 @@ missing_binaries() {
     if [ -x "$bin_dir/$name" ]; then continue; fi
     echo "$name"
   done
+  if [ "$real_node" = true ]; then
+    for name in "${real_node_binaries[@]}"; do
+      if [ -x "$real_node_bin_dir/$name" ]; then continue; fi
+      echo "$name"
+    done
+  fi
+}
+
+# The images are built after the binaries (the pause image needs the pause binary); their
+# script is as cheap as this one when its cache is complete.
+build_images() {
+  if [ "$real_node" = true ]; then
+    bash "$here/real-node/build-images.sh" "$real_node_bin_dir/pause"
+  fi
 }
 
 # kube-controller-manager and kube-scheduler may be one minor older than kube-apiserver, never
@@ -60,6 +96,7 @@ warn_about_version_skew() {
 missing="$(missing_binaries)"
 if [ -z "$missing" ]; then
   warn_about_version_skew
+  build_images
   exit 0
 fi
 
@@ -74,6 +111,7 @@ if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
 fi
 
 mkdir -p "$bin_dir" "$build_root"
+if [ "$real_node" = true ]; then mkdir -p "$real_node_bin_dir"; fi
 
 # Two test runs starting at once must not build into the same directory twice.
 exec 9>"$build_root/.lock"
@@ -82,13 +120,22 @@ if command -v flock >/dev/null 2>&1; then
 fi
 missing="$(missing_binaries)"
 if [ -z "$missing" ]; then
+  build_images
   exit 0
 fi
 
 needs() { grep -qx "$1" <<<"$missing"; }
 
 started=$SECONDS
-echo "Building the local control plane's binaries ($(echo $missing | tr '\n' ' ')) into $bin_dir; the first build takes a while." >&2
+targets=""
+for name in $missing; do
+  case " ${real_node_binaries[*]} " in
+    *" $name "*) target="$real_node_bin_dir" ;;
+    *) target="$bin_dir" ;;
+  esac
+  case " $targets " in *" $target "*) ;; *) targets+="${targets:+ and }$target" ;; esac
+done
+echo "Building $(echo $missing | sed 's/ /, /g') into $targets; a first build takes about 5 minutes for the control plane and as long again for the real node." >&2
 
 # A module of our own that requires the command's module and names the commands as tools, so
 # that `go mod tidy` resolves a complete go.sum. `go install pkg@version` cannot be used: it
@@ -119,17 +166,23 @@ module_gomod() {
   go mod download -json "$1" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p'
 }
 
-# Builds one command into a temporary file, then moves it into place, so an interrupted build
-# never leaves a half-written binary behind.
-#   $1: module directory, $2: binary name, $3: package, $4: extra -ldflags
-build_into_cache() {
-  local dir="$1" name="$2" pkg="$3" ldflags="$4"
-  local out="$bin_dir/.$name.partial.$$"
-  (cd "$dir" && go build -trimpath -ldflags="-s -w $ldflags" -o "$out" "$pkg")
-  mv -f "$out" "$bin_dir/$name"
+# The directory of a module's source in the module cache (downloading it if needed).
+module_dir() {
+  go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
 }
 
-if needs kube-apiserver || needs kube-controller-manager || needs kube-scheduler; then
+# Builds one command into a temporary file, then moves it into place, so an interrupted build
+# never leaves a half-written binary behind.
+#   $1: module directory, $2: binary name, $3: package, $4: extra -ldflags, $5: target directory
+build_into_cache() {
+  local dir="$1" name="$2" pkg="$3" ldflags="$4" target="${5:-$bin_dir}"
+  local out="$target/.$name.partial.$$"
+  echo "Building $name..." >&2
+  (cd "$dir" && go build -trimpath -ldflags="-s -w $ldflags" -o "$out" "$pkg")
+  mv -f "$out" "$target/$name"
+}
+
+if needs kube-apiserver || needs kube-controller-manager || needs kube-scheduler || needs kubelet || needs kube-proxy; then
   dir="$build_root/kubernetes"
   # k8s.io/kubernetes requires each of its staging modules at v0.0.0 and replaces it with a path
   # inside its own tree; a replace in a dependency is ignored, so we pin each of them to the
@@ -147,10 +200,11 @@ if needs kube-apiserver || needs kube-controller-manager || needs kube-scheduler
     body+=$'\t'"$module => $module $staging_version"$'\n'
   done
   body+=")"
-  write_module "$dir" "$body" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler
+  # The node's commands join the module only when they are built: their extra requirements
+  # (about eight modules) are then all that the kwok-only flow does not download.
+  tools=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+  if needs kubelet || needs kube-proxy; then tools+=(k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy); fi
+  write_module "$dir" "$body" "${tools[@]}"
 
   # What the release build stamps in (hack/lib/version.sh): without it the binaries call
   # themselves v0.0.0-master, which /version would report to every client.
@@ -165,6 +219,75 @@ if needs kube-apiserver || needs kube-controller-manager || needs kube-scheduler
   for name in kube-apiserver kube-controller-manager kube-scheduler; do
     if needs "$name"; then build_into_cache "$dir" "$name" "k8s.io/kubernetes/cmd/$name" "$version_ldflags"; fi
   done
+  for name in kubelet kube-proxy; do
+    if needs "$name"; then build_into_cache "$dir" "$name" "k8s.io/kubernetes/cmd/$name" "$version_ldflags" "$real_node_bin_dir"; fi
+  done
+fi
+
+if needs pause; then
+  # As build/pause/Makefile does it: a static binary, so the image needs nothing else.
+  pause_source="$(module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")/build/pause/linux/pause.c"
+  if ! command -v gcc >/dev/null 2>&1; then
+    echo "Building the pause binary needs gcc and the static C library (Debian packages gcc and libc6-dev)." >&2
+    exit 1
+  fi
+  echo "Building pause..." >&2
+  out="$real_node_bin_dir/.pause.partial.$$"
+  gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION-$KUBERNETES_VERSION" -o "$out" "$pause_source"
+  strip "$out"
+  mv -f "$out" "$real_node_bin_dir/pause"
+fi
+
+if needs coredns; then
+  # CoreDNS's own main imports every plugin (a 20-minute build here); ours imports coremain and
+  # the plugins the node's Corefile uses. The Corefile refers to nothing else, so a directive
+  # that slips in without its plugin fails at start-up with "unknown directive".
+  dir="$build_root/coredns"
+  mkdir -p "$dir"
+  {
+    echo "// Generated by test/cluster/build-binaries.sh; do not edit."
+    echo "module redis-operator.local/coredns"
+    echo
+    echo "go 1.26.0"
+    echo
+    echo "require github.com/coredns/coredns $COREDNS_VERSION"
+  } >"$dir/go.mod"
+  cat >"$dir/main.go" <<'GO'
+// Generated by test/cluster/build-binaries.sh; do not edit.
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/coredns/coredns/plugin/bind"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+// The directive order is CoreDNS's own; listing it keeps the dnsserver package imported.
+var _ = dnsserver.Directives
+
+func main() { coremain.Run() }
+GO
+  rm -f "$dir/go.sum"
+  (cd "$dir" && go mod tidy)
+  build_into_cache "$dir" coredns . "" "$real_node_bin_dir"
+fi
+
+if needs local-path-provisioner; then
+  # Its go.mod has no replace directives, so `go install` builds it at the versions its authors
+  # pinned; GOBIN points at a scratch directory so that nothing half-built reaches the cache.
+  scratch="$real_node_bin_dir/.local-path-provisioner.partial.$$"
+  mkdir -p "$scratch"
+  echo "Building local-path-provisioner..." >&2
+  GOBIN="$scratch" go install -trimpath -ldflags="-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" \
+    "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION"
+  mv -f "$scratch/local-path-provisioner" "$real_node_bin_dir/local-path-provisioner"
+  rmdir "$scratch"
 fi
 
 if needs etcd; then
@@ -188,5 +311,6 @@ if needs kwok; then
   build_into_cache "$dir" kwok sigs.k8s.io/kwok/cmd/kwok ""
 fi
 
-echo "Built the local control plane's binaries in $((SECONDS - started)) s." >&2
+echo "Built $(echo $missing | sed 's/ /, /g') in $((SECONDS - started)) s." >&2
 warn_about_version_skew
+build_images

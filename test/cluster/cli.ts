@@ -6,17 +6,23 @@ import { parseArgs } from 'node:util';
 import { startCluster, stopCluster } from './cluster.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { installRedisInstanceCrd } from '../support/crd.js';
+import { IMAGES } from './real-node/node-config.js';
 
-const USAGE = `Usage: npm run cluster -- <up|down> [--dir DIR]
+const USAGE = `Usage: npm run cluster -- <up|down> [--dir DIR] [--real-node]
 
   up     Start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on
          127.0.0.1 with state and logs under DIR, write DIR/kubeconfig (cluster admin) and
          return once the cluster is usable, with the RedisInstance CRD installed. The
          components keep running after this command.
-  down   Stop every component started in DIR and remove its state.
+  down   Stop every component started in DIR, undo what it changed on the host and remove
+         its state.
 
 Options:
   --dir DIR              State directory (default: .cluster)
+  --real-node            (up) Instead of kwok's simulated node, run one real node: a kubelet
+                         with containerd, CNI, kube-proxy, CoreDNS and local-path volumes, whose
+                         pods really run (image ${IMAGES.redis}, built locally). Needs root;
+                         one per machine (a second waits for the first to stop)
   --stop-with-pid PID    (up) Stop the cluster by itself once process PID has exited, for
                          scripts that must not leave a cluster behind when they are killed
   -h, --help             Show this help
@@ -30,6 +36,7 @@ async function main(): Promise<number> {
     options: {
       dir: { type: 'string', default: '.cluster' },
       'stop-with-pid': { type: 'string' },
+      'real-node': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,13 +71,17 @@ async function main(): Promise<number> {
   const cluster = await startCluster({
     dir,
     detached: true,
+    realNode: values['real-node'],
     ...(owner === undefined ? {} : { stopWhenProcessExits: Number(owner) }),
     log: (message) => console.error(message),
   });
   // Ready for `redis-operator run --kubeconfig DIR/kubeconfig` straight away.
   await installRedisInstanceCrd(loadKubeConfig(cluster.kubeconfigPath));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`Local control plane up in ${seconds} s at ${cluster.server} (RedisInstance CRD installed).
+  const node = cluster.realNode
+    ? `real node ${cluster.nodeName}: pods run ${IMAGES.redis} (imagePullPolicy IfNotPresent or Never; nothing is pulled)`
+    : `simulated node ${cluster.nodeName}`;
+  console.log(`Local control plane up in ${seconds} s at ${cluster.server} with the ${node} (RedisInstance CRD installed).
   export KUBECONFIG=${cluster.kubeconfigPath}
 Stop it with: npm run cluster -- down --dir ${dir}`);
   return 0;

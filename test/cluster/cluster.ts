@@ -4,21 +4,32 @@ import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, StorageV1Api, type V1Node, type V1StorageClass } from '@kubernetes/client-node';
-import { ensureBinaries, type ControlPlaneBinaries } from './binaries.js';
+import { ensureBinaries, ensureRealNodeBinaries, type ControlPlaneBinaries, type RealNodeBinaries } from './binaries.js';
 import { generateCertificates, SERVICE_CLUSTER_IP_RANGE, type ClusterCertificates } from './certificates.js';
+import { HOST_UNDO_FILE, HostChanges } from './host-changes.js';
 import { apiServerGet, loadKubeConfig, writeKubeconfig } from './kubeconfig.js';
+import { KWOK_POD_CIDR, makeKwokPodRangeUnroutable } from './kwok-network.js';
 import { freeLoopbackPorts } from './ports.js';
 import { isRunning, logTail, spawnComponent, stopComponents, type ComponentRecord } from './processes.js';
+import { acquireRealNodeLock, releaseRealNodeLock } from './real-node/lock.js';
+import { REAL_NODE_NAME } from './real-node/node-config.js';
+import { checkRealNodePrerequisites, startRealNode } from './real-node/real-node.js';
+import { REAL_NODE_COMPONENTS, stopRealNode } from './real-node/teardown.js';
 import { waitFor } from './wait.js';
 
 const KWOK_STAGES_FILE = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
+const CLI_FILE = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
+const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The simulated node kwok manages. */
 export const NODE_NAME = 'kwok-node-0';
 export const DEFAULT_STORAGE_CLASS = 'standard';
 
 /** Entries `startCluster` creates under its directory; `stopCluster` removes exactly these. */
-const STATE_ENTRIES = ['cluster.json', 'kubeconfig', 'pki', 'etcd', 'logs', 'components'] as const;
+const STATE_ENTRIES = ['cluster.json', 'kubeconfig', 'pki', 'etcd', 'logs', 'components', 'node', HOST_UNDO_FILE, 'real-node-lock.status'] as const;
+
+/** How long kube-controller-manager waits for a node's heartbeat before it marks the node NotReady. */
+export const DEFAULT_NODE_MONITOR_GRACE_PERIOD = '10m';
 
 export interface StartClusterOptions {
   /** Directory for certificates, etcd's data, logs, the kubeconfig and the state file. */
@@ -37,6 +48,20 @@ export interface StartClusterOptions {
   readonly stopWhenProcessExits?: number;
   /** Progress messages. @default no output */
   readonly log?: (message: string) => void;
+  /**
+   * Start one real node (kubelet, containerd, CNI, kube-proxy, CoreDNS, local-path volumes)
+   * instead of kwok's simulated one; it is then the cluster's only node. Needs root; one per
+   * machine at a time (a second waits for the first to stop).
+   * @default false
+   */
+  readonly realNode?: boolean;
+  /**
+   * How long a node may go without a heartbeat before kube-controller-manager marks it NotReady
+   * (its --node-monitor-grace-period and --node-startup-grace-period).
+   * @default DEFAULT_NODE_MONITOR_GRACE_PERIOD with kwok; Kubernetes' own (40 s, and one minute
+   * after registering) with the real node, whose kubelet renews its Lease itself
+   */
+  readonly nodeMonitorGracePeriod?: string;
 }
 
 export interface ClusterPorts {
@@ -50,6 +75,9 @@ export interface ClusterPorts {
 
 export interface RunningCluster {
   readonly dir: string;
+  /** The one node pods are scheduled to: kwok's simulated node or the real node. */
+  readonly nodeName: string;
+  readonly realNode: boolean;
   /** Cluster-admin kubeconfig (`DIR/kubeconfig`): organisation system:masters. */
   readonly kubeconfigPath: string;
   /** The API server's URL, `https://127.0.0.1:<port>`. */
@@ -68,6 +96,14 @@ export interface ClusterState {
   readonly components: ComponentRecord[];
   /** Present when the cluster is tied to a process (`stopWhenProcessExits`). */
   watchdog?: ComponentRecord;
+  /** Present with a real node: the process that holds (or waits for) the machine's real-node lock. */
+  realNodeLock?: ComponentRecord;
+  readonly realNode?: boolean;
+  /**
+   * True once the lock is held: only then is the host's real-node state (containers, cgroups,
+   * the bridge) this cluster's to clean up. A cluster stopped while it waits touches none of it.
+   */
+  ownsRealNode?: boolean;
 }
 
 export class ClusterStartError extends Error {
@@ -98,11 +134,53 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
     await removeState(dir);
   }
 
-  const binaries = await ensureBinaries();
+  const realNode = options.realNode ?? false;
+  if (realNode) await checkRealNodePrerequisites();
+  await mkdir(dir, { recursive: true });
+  let realNodeLock: ComponentRecord | undefined;
+  if (realNode) {
+    // Before anything else: a second real node waits here, with nothing of its own running and
+    // no ports taken. Until the lock is held, the state file names only the lock's holder.
+    const waiting: ClusterState = { server: '', ports: { etcdClient: 0, etcdPeer: 0, apiServer: 0, controllerManager: 0, scheduler: 0, kwok: 0 }, components: [], realNode };
+    try {
+      realNodeLock = await acquireRealNodeLock({
+        dir,
+        onWait: log,
+        onStarted: async (record) => {
+          waiting.realNodeLock = record;
+          await writeFile(statePath, JSON.stringify(waiting, null, 2) + '\n');
+        },
+      });
+    } catch (error) {
+      if (waiting.realNodeLock) await releaseRealNodeLock(waiting.realNodeLock);
+      await removeState(dir);
+      throw error;
+    }
+  }
   for (const entry of ['logs', 'components', 'etcd']) await mkdir(join(dir, entry), { recursive: true });
   const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok] = await freeLoopbackPorts(6);
   const ports: ClusterPorts = { etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok };
   const server = `https://127.0.0.1:${ports.apiServer}`;
+  const state: ClusterState = { server, ports, components: [], ...(realNodeLock ? { realNode, realNodeLock, ownsRealNode: true } : {}) };
+  const saveState = () => writeFile(statePath, JSON.stringify(state, null, 2) + '\n');
+  const hostChanges = new HostChanges(dir);
+  await saveState();
+
+  let binaries: ControlPlaneBinaries;
+  let nodeBinaries: RealNodeBinaries | undefined;
+  try {
+    if (realNode) {
+      const built = await ensureRealNodeBinaries();
+      binaries = built.controlPlane;
+      nodeBinaries = built.realNode;
+    } else {
+      binaries = await ensureBinaries();
+    }
+  } catch (error) {
+    if (state.realNodeLock) await releaseRealNodeLock(state.realNodeLock);
+    await removeState(dir);
+    throw error;
+  }
   const certificates = await generateCertificates(join(dir, 'pki'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   const componentKubeconfigs = {
@@ -125,8 +203,6 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
     }),
   ]);
 
-  const state: ClusterState = { server, ports, components: [] };
-  const saveState = () => writeFile(statePath, JSON.stringify(state, null, 2) + '\n');
   const start = async (name: string, binary: string, args: readonly string[]) => {
     const record = spawnComponent({ name, binary, args, logFile: join(dir, 'logs', `${name}.log`), cwd: dir, detached });
     state.components.push(record);
@@ -139,10 +215,14 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
 
   try {
     if (owner !== undefined) {
-      state.watchdog = startWatchdog(dir, owner);
+      state.watchdog = startWatchdog(dir, owner, realNode);
       await saveState();
     }
-    const args = componentArgs(dir, certificates, ports, kubeconfigPath, componentKubeconfigs);
+    await makeKwokPodRangeUnroutable(hostChanges, ports.apiServer, log);
+    const args = componentArgs(dir, certificates, ports, kubeconfigPath, componentKubeconfigs, {
+      realNode,
+      nodeMonitorGracePeriod: options.nodeMonitorGracePeriod ?? (realNode ? undefined : DEFAULT_NODE_MONITOR_GRACE_PERIOD),
+    });
     const etcd = await start('etcd', binaries.etcd, args.etcd);
     const apiServerProcess = await start('kube-apiserver', binaries.kubeApiserver, args.kubeApiserver);
     log(`Started etcd (pid ${etcd.pid}) and kube-apiserver (pid ${apiServerProcess.pid}); waiting for ${server}/readyz`);
@@ -158,26 +238,40 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
 
     await start('kube-controller-manager', binaries.kubeControllerManager, args.kubeControllerManager);
     await start('kube-scheduler', binaries.kubeScheduler, args.kubeScheduler);
-    await start('kwok', binaries.kwok, args.kwok);
-    log('API server ready; started kube-controller-manager, kube-scheduler and kwok');
-
     const kubeConfig = loadKubeConfig(kubeconfigPath);
     const core = kubeConfig.makeApiClient(CoreV1Api);
-    const storage = kubeConfig.makeApiClient(StorageV1Api);
-    await Promise.all([
-      storage.createStorageClass({ body: defaultStorageClass() }),
-      core.createNode({ body: simulatedNode() }),
-    ]);
-
-    await waitFor(
-      async () => {
-        assertAllRunning(state.components);
-        const node = await core.readNode({ name: NODE_NAME });
-        const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
-        return ready?.status === 'True' ? { done: true, value: undefined } : { done: false, observation: `Ready=${ready?.status ?? 'absent'}` };
-      },
-      { description: `node ${NODE_NAME} to become Ready`, timeoutMs: 60_000, intervalMs: 100 },
-    );
+    if (nodeBinaries !== undefined) {
+      log('API server ready; started kube-controller-manager and kube-scheduler; starting the real node');
+      await startRealNode({
+        dir,
+        server,
+        certificates,
+        binaries: nodeBinaries,
+        adminKubeConfig: kubeConfig,
+        hostChanges,
+        storageClassName: DEFAULT_STORAGE_CLASS,
+        start,
+        assertAllRunning: () => assertAllRunning(state.components),
+        log,
+      });
+    } else {
+      await start('kwok', binaries.kwok, args.kwok);
+      log('API server ready; started kube-controller-manager, kube-scheduler and kwok');
+      const storage = kubeConfig.makeApiClient(StorageV1Api);
+      await Promise.all([
+        storage.createStorageClass({ body: defaultStorageClass() }),
+        core.createNode({ body: simulatedNode() }),
+      ]);
+      await waitFor(
+        async () => {
+          assertAllRunning(state.components);
+          const node = await core.readNode({ name: NODE_NAME });
+          const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
+          return ready?.status === 'True' ? { done: true, value: undefined } : { done: false, observation: `Ready=${ready?.status ?? 'absent'}` };
+        },
+        { description: `node ${NODE_NAME} to become Ready`, timeoutMs: 60_000, intervalMs: 100 },
+      );
+    }
     await waitFor(
       async () => {
         assertAllRunning(state.components);
@@ -193,7 +287,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
     throw new ClusterStartError(`the local control plane did not start in ${dir}: ${reason}\n${logs}`, dir);
   }
 
-  return { dir, kubeconfigPath, server, ports, components: state.components, stop };
+  return { dir, nodeName: realNode ? REAL_NODE_NAME : NODE_NAME, realNode, kubeconfigPath, server, ports, components: state.components, stop };
 }
 
 /**
@@ -221,8 +315,15 @@ export async function readClusterState(dir: string): Promise<ClusterState | unde
 async function stopRecorded(dir: string, state: ClusterState, kubeconfigPath: string | undefined, options: { keepState?: boolean } = {}): Promise<void> {
   const provisioned = kubeconfigPath === undefined ? [] : await provisionedHostPaths(kubeconfigPath);
   const byName = (...names: string[]) => state.components.filter((record) => names.includes(record.name));
+  const problems: string[] = [];
+  if (state.ownsRealNode || state.components.some((record) => (REAL_NODE_COMPONENTS as readonly string[]).includes(record.name))) {
+    problems.push(...(await stopRealNode(dir, state.components)));
+  }
   // Clients first, so the API server is not left waiting for their watches; etcd last.
   await stopComponents([byName('kwok', 'kube-scheduler', 'kube-controller-manager'), byName('kube-apiserver'), byName('etcd')]);
+  // Routes, rules, sysctls, links, cgroups and directories, newest first, once nothing of ours
+  // runs any more.
+  problems.push(...(await new HostChanges(dir).undoAll()));
   // The watchdog goes last: if we are killed half-way through stopping, it finishes the job
   // once its owner is gone. Stopping it right after the components leaves no time for their
   // PIDs to be reused before it could act on them.
@@ -230,6 +331,9 @@ async function stopRecorded(dir: string, state: ClusterState, kubeconfigPath: st
   // kube-controller-manager's host-path provisioner made a directory per volume under /tmp.
   await Promise.all(provisioned.map((path) => rm(path, { recursive: true, force: true })));
   if (!options.keepState) await removeState(dir);
+  // Only now may another real node start on this machine.
+  if (state.realNodeLock !== undefined) await releaseRealNodeLock(state.realNodeLock);
+  if (problems.length > 0) throw new Error(`stopping the cluster in ${dir} left work undone:\n  ${problems.join('\n  ')}`);
 }
 
 async function removeState(dir: string): Promise<void> {
@@ -263,14 +367,22 @@ function assertAllRunning(components: readonly ComponentRecord[]): void {
  * stopped, it stops the components and removes the state. It reads the PIDs from the state file
  * when it acts, so it sees every component started after it.
  */
-function startWatchdog(dir: string, owner: number): ComponentRecord {
+function startWatchdog(dir: string, owner: number, realNode: boolean): ComponentRecord {
+  // A real node needs the full `down` (its containers, mounts and host settings); the shell
+  // steps after it are the fallback, and all a kwok cluster needs.
+  const fullDown = realNode
+    ? `cd ${JSON.stringify(REPOSITORY_ROOT)} && ${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(CLI_FILE)} down --dir "$dir" >>"$dir/logs/watchdog.log" 2>&1`
+    : 'false';
   const script = `
 owner="$1"; dir="$2"
 while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+[ -f "$dir/cluster.json" ] || exit 0
+if ${fullDown}; then exit 0; fi
 pids=$(sed -n 's/.*"pid": \\([0-9][0-9]*\\).*/\\1/p' "$dir/cluster.json" | grep -vx "$$")
 [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
 for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $pids 2>/dev/null || break; sleep 0.5; done
 [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+[ -f "$dir/${HOST_UNDO_FILE}" ] && tac "$dir/${HOST_UNDO_FILE}" | sh >/dev/null 2>&1
 cd "$dir" && rm -rf ${STATE_ENTRIES.join(' ')} && cd / && rmdir "$dir" 2>/dev/null
 exit 0
 `;
@@ -332,6 +444,7 @@ function componentArgs(
   ports: ClusterPorts,
   adminKubeconfig: string,
   kubeconfigs: { controllerManager: string; scheduler: string },
+  options: { realNode: boolean; nodeMonitorGracePeriod: string | undefined },
 ): Record<keyof ControlPlaneBinaries, string[]> {
   const etcdClientUrl = `http://127.0.0.1:${ports.etcdClient}`;
   const etcdPeerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
@@ -378,6 +491,13 @@ function componentArgs(
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${certificates.serviceAccountPublicKeyFile}`,
       `--service-account-signing-key-file=${certificates.serviceAccountKeyFile}`,
+      // Kubelets authenticate the API server by this certificate and ask it what it may do; it
+      // dials them by the address they report, never by a host name nothing here resolves.
+      `--kubelet-client-certificate=${certificates.apiServerKubeletClient.certFile}`,
+      `--kubelet-client-key=${certificates.apiServerKubeletClient.keyFile}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      // The real kubelet's serving certificate is ours; kwok's is self-signed.
+      ...(options.realNode ? [`--kubelet-certificate-authority=${certificates.caCertFile}`] : []),
     ],
     kubeControllerManager: [
       `--kubeconfig=${kubeconfigs.controllerManager}`,
@@ -397,11 +517,14 @@ function componentArgs(
       `--cluster-signing-cert-file=${certificates.caCertFile}`,
       `--cluster-signing-key-file=${certificates.caKeyFile}`,
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
-      // kwok's heartbeats share two cores with everything else; under a benchmark's load they
-      // can run late, and a node presumed lost has all its pods marked NotReady for good (no
-      // kubelet comes back to say otherwise). Give the simulated node the patience a loaded
-      // machine needs.
-      '--node-monitor-grace-period=10m',
+      // kwok renews its node's Lease like a kubelet (--node-lease-duration-seconds), but on two
+      // shared cores under a benchmark's load its renewals can run late, and a node presumed
+      // lost has all its pods marked NotReady for good (no kubelet comes back to say otherwise).
+      // Give the simulated node the patience a loaded machine needs; a node that has just
+      // registered gets the startup grace period instead (default one minute).
+      ...(options.nodeMonitorGracePeriod === undefined
+        ? []
+        : [`--node-monitor-grace-period=${options.nodeMonitorGracePeriod}`, `--node-startup-grace-period=${options.nodeMonitorGracePeriod}`]),
     ],
     kubeScheduler: [
       `--kubeconfig=${kubeconfigs.scheduler}`,
@@ -417,7 +540,11 @@ function componentArgs(
       `--config=${KWOK_STAGES_FILE}`,
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--node-ip=127.0.0.1',
-      '--cidr=10.244.0.0/16',
+      `--cidr=${KWOK_POD_CIDR}`,
+      // A Lease in kube-node-lease, renewed every quarter of this, is the heartbeat that
+      // kube-controller-manager watches; the node-heartbeat-with-lease stage updates the
+      // node's status only every ten minutes or more, relying on it.
+      '--node-lease-duration-seconds=40',
       `--server-address=127.0.0.1:${ports.kwok}`,
     ],
   };

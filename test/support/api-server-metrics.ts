@@ -1,3 +1,5 @@
+import { Resources } from '../../src/client/resources.js';
+import { OWNED_RESOURCES } from '../../src/reconcile/live-objects.js';
 import { apiServerGet } from '../cluster/kubeconfig.js';
 
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY']);
@@ -18,5 +20,5 @@ export async function apiServerWrites(kubeconfigPath: string, resources: readonl
   return total;
 }
 
-/** The kinds the operator writes. */
-export const OPERATOR_RESOURCES = ['redisinstances', 'statefulsets', 'configmaps', 'services', 'poddisruptionbudgets', 'persistentvolumeclaims'] as const;
+/** The kinds the operator writes: the instances, what they own, and their claims. */
+export const OPERATOR_RESOURCES: readonly string[] = [Resources.redisInstance, ...OWNED_RESOURCES, Resources.persistentVolumeClaim].map((r) => r.plural);

@@ -9,6 +9,7 @@ import type { UpdateStrategy } from '../../src/strategies/update-strategy.js';
 import { loadKubeConfig } from '../cluster/kubeconfig.js';
 import { testKubeconfigPath } from '../cluster/namespace.js';
 import { pollResult, waitFor } from '../cluster/wait.js';
+import { operatorKubeConfig } from './operator-identity.js';
 
 /** A KubeClient that counts the write requests it sends (everything but GET and watches). */
 export class CountingClient extends KubeClient {
@@ -28,6 +29,13 @@ export interface StartOperatorOptions {
   readonly strategies?: readonly UpdateStrategy[];
   readonly resyncPeriodMs?: number;
   readonly leaderElection?: LeaderElectionOptions;
+  /** @default 4 */
+  readonly maxConcurrentReconciles?: number;
+  /**
+   * Who the operator is to the API server: its own ServiceAccount with the install manifests'
+   * RBAC, or the cluster admin. @default 'service-account'
+   */
+  readonly identity?: 'service-account' | 'cluster-admin';
 }
 
 export interface RunningOperator {
@@ -50,7 +58,8 @@ export interface RunningOperator {
 
 /** Runs the operator in-process against the test cluster, as `redis-operator run` would. */
 export async function startOperator(options: StartOperatorOptions = {}): Promise<RunningOperator> {
-  const client = new CountingClient(loadKubeConfig(testKubeconfigPath()));
+  const admin = loadKubeConfig(testKubeconfigPath());
+  const client = new CountingClient(options.identity === 'cluster-admin' ? admin : await operatorKubeConfig(admin, options.leaderElection?.namespace));
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -72,7 +81,7 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     ...(options.resyncPeriodMs ? { resyncPeriodMs: options.resyncPeriodMs } : {}),
     ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
     strategies,
-    maxConcurrentReconciles: 4,
+    maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
   });
   const observe = manager.metrics.observeReconcile.bind(manager.metrics);
   manager.metrics.observeReconcile = (result, seconds) => {

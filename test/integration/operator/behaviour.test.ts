@@ -1,34 +1,12 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Resources } from '../../../src/client/resources.js';
-import { freshNamespace, testKubeConfig, testKubeconfigPath } from '../../cluster/namespace.js';
+import { freshNamespace, testKubeconfigPath } from '../../cluster/namespace.js';
 import { apiServerWrites, OPERATOR_RESOURCES } from '../../support/api-server-metrics.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
-import { installRedisInstanceCrd } from '../../support/crd.js';
 import {
   createInstance, getInstance, getStatefulSet, listEvents, patchSpec, testClient, waitForInstance, waitForReady,
 } from '../../support/kube.js';
-import { startOperator, type StartOperatorOptions } from '../../support/operator.js';
-
-/**
- * An operator for one test's namespace. Before it stops, the test's instances are deleted and
- * their finalizers run; an operator stopped first would leave them, and their namespace,
- * Terminating for good (as in any cluster whose operator is gone).
- */
-async function operatorFor(options: StartOperatorOptions & { namespace: string }) {
-  await installRedisInstanceCrd(testKubeConfig());
-  const operator = await startOperator(options);
-  onTestFinished(async () => {
-    const client = testClient();
-    const instances = await client.list(Resources.redisInstance, { namespace: options.namespace });
-    await Promise.all(instances.items.map((i) => client.delete(Resources.redisInstance, i.metadata.name, options.namespace)));
-    await waitFor(async () => {
-      const left = (await client.list(Resources.redisInstance, { namespace: options.namespace })).items.length;
-      return pollResult(left === 0 || undefined, `${left} left`);
-    }, { description: 'the test\'s instances to be deleted', timeoutMs: 60_000 }).catch(() => undefined);
-    await operator.stop();
-  });
-  return operator;
-}
+import { operatorFor } from '../../support/operator-per-test.js';
 
 describe('the operator at work', () => {
   it('writes status a person can read, and Events for what it did', async () => {
@@ -94,10 +72,13 @@ describe('the operator at work', () => {
     const client = testClient();
     await createInstance(client, ns, 'guarded', { replicas: 3 });
     await waitForReady(client, ns, 'guarded');
+    const pdb = (await client.get(Resources.podDisruptionBudget, 'guarded', ns))!;
     await patchSpec(client, ns, 'guarded', { replicas: 1 });
     const refused = await waitForInstance(client, ns, 'guarded', 'Degraded', (i) => i.status?.phase === 'Degraded');
     expect(refused.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ reason: 'ScaleDownNotApproved' });
     expect((await getStatefulSet(client, ns, 'guarded'))!.spec.replicas).toBe(3);
+    // A refused change writes nothing: the PDB that one replica would not need is still there.
+    expect((await client.get(Resources.podDisruptionBudget, 'guarded', ns))?.metadata).toMatchObject({ uid: pdb.metadata.uid, resourceVersion: pdb.metadata.resourceVersion });
 
     await client.patch(Resources.redisInstance, ns, 'guarded', { metadata: { annotations: { 'redis.example.com/allow-scale-down': 'true' } } }, 'merge');
     const done = await waitForInstance(client, ns, 'guarded', 'scaled down by the custom strategy', (i) =>

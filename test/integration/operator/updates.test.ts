@@ -9,6 +9,9 @@ import {
 } from '../../support/kube.js';
 import { startOperator, type RunningOperator } from '../../support/operator.js';
 import { PodTracker } from '../../support/pod-tracker.js';
+import { FINALIZER } from '../../../src/api/names.js';
+
+const HOLD = 'test.redis.github.com/hold';
 
 describe('updates the seed did not cover', () => {
   let operator: RunningOperator;
@@ -58,7 +61,7 @@ describe('updates the seed did not cover', () => {
     expect((await listClaims(client, ns, 'store')).map((c) => c.spec.resources.requests.storage)).toEqual(['2Gi']);
   });
 
-  it('refuses to grow claims whose StorageClass cannot expand: Degraded, nothing changed', async () => {
+  it('refuses to grow claims whose StorageClass cannot expand: Degraded, nothing changed, not even the ConfigMap', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace();
     const className = `fixed-${ns}`;
@@ -67,13 +70,17 @@ describe('updates the seed did not cover', () => {
       provisioner: 'kubernetes.io/host-path', allowVolumeExpansion: false,
     } as never);
     try {
-      await createInstance(client, ns, 'store', { storage: { size: '1Gi', storageClassName: className } });
+      await createInstance(client, ns, 'store', { storage: { size: '1Gi', storageClassName: className }, config: { maxmemory: '100mb' } });
       await waitForReady(client, ns, 'store');
       const stsUid = (await getStatefulSet(client, ns, 'store'))!.metadata.uid;
-      await patchSpec(client, ns, 'store', { storage: { size: '2Gi' } });
+      const configMap = (await client.get(Resources.configMap, 'store-config', ns))!;
+      // With a config change in the same edit: a pod that restarts must not find a redis.conf
+      // that belongs to a change that was refused.
+      await patchSpec(client, ns, 'store', { storage: { size: '2Gi' }, config: { maxmemory: '200mb' } });
       const degraded = await waitForInstance(client, ns, 'store', 'Degraded', (i) => i.status?.phase === 'Degraded');
       expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'VolumeExpansionNotAllowed' });
       expect((await getStatefulSet(client, ns, 'store'))!.metadata.uid).toBe(stsUid);
+      expect((await client.get(Resources.configMap, 'store-config', ns))?.metadata.resourceVersion).toBe(configMap.metadata.resourceVersion);
       expect((await listClaims(client, ns, 'store')).map((c) => c.spec.resources.requests.storage)).toEqual(['1Gi']);
       expect((await listEvents(client, ns, 'store')).some((e) => e.type === 'Warning' && e.reason === 'VolumeExpansionNotAllowed')).toBe(true);
     } finally {
@@ -102,23 +109,55 @@ describe('updates the seed did not cover', () => {
     }, { description: 'both pods to be replaced', timeoutMs: 60_000 });
   });
 
-  it('runs the finalizer on deletion: owned objects go, PVCs stay', async () => {
+  it('with reclaimPolicy Retain holds no finalizer: the instance goes at once, its owned objects follow, its claims stay', async () => {
     const client = testClient();
     const { name: ns } = await freshNamespace();
-    const created = await createInstance(client, ns, 'gone', { replicas: 2 });
+    await createInstance(client, ns, 'kept', { replicas: 2 });
+    await waitForReady(client, ns, 'kept');
+    expect((await getInstance(client, ns, 'kept'))!.metadata.finalizers ?? []).not.toContain(FINALIZER);
+    // One left by an earlier version, or by a spec that said Delete before: removed.
+    await client.patch(Resources.redisInstance, ns, 'kept', { metadata: { finalizers: [FINALIZER] } }, 'merge');
+    await waitForInstance(client, ns, 'kept', 'its finalizer removed', (i) => !(i.metadata.finalizers ?? []).includes(FINALIZER));
+
+    const claims = (await listClaims(client, ns, 'kept')).map((c) => c.metadata.uid).sort();
+    await client.delete(Resources.redisInstance, 'kept', ns);
+    expect(await getInstance(client, ns, 'kept')).toBeUndefined();
+    // The garbage collector starts watching a new CRD's kind only at its next discovery (30 s).
+    await waitFor(async () => pollResult((await getStatefulSet(client, ns, 'kept')) === undefined || undefined), {
+      description: 'the StatefulSet to be garbage-collected', timeoutMs: 90_000,
+    });
+    expect((await listClaims(client, ns, 'kept')).map((c) => c.metadata.uid).sort()).toEqual(claims);
+  });
+
+  it('with reclaimPolicy Delete owns every claim before it lets the instance go, so all are deleted, those of removed ordinals too', async () => {
+    const client = testClient();
+    const { name: ns } = await freshNamespace();
+    await createInstance(client, ns, 'gone', { replicas: 2 });
     await waitForReady(client, ns, 'gone');
-    expect((await getInstance(client, ns, 'gone'))!.metadata.finalizers).toContain('redis.github.com/finalizer');
-    const claims = (await listClaims(client, ns, 'gone')).map((c) => c.metadata.uid).sort();
+    // Scaling down keeps the claim of ordinal 1, with no pod left to tie it to the StatefulSet.
+    await patchSpec(client, ns, 'gone', { replicas: 1 });
+    await waitForInstance(client, ns, 'gone', 'scaled down', (i) => i.status?.phase === 'Ready' && i.status.replicas === 1);
+    const patched = await patchSpec(client, ns, 'gone', { storage: { reclaimPolicy: 'Delete' } });
+    const holding = await waitForInstance(client, ns, 'gone', 'the finalizer added', (i) =>
+      (i.metadata.finalizers ?? []).includes(FINALIZER) && i.status?.observedGeneration === patched.metadata.generation);
+    expect((await listClaims(client, ns, 'gone')).map((c) => c.metadata.name).sort()).toEqual(['data-gone-0', 'data-gone-1']);
+
+    // A second finalizer keeps the instance after ours is released, to look at that moment.
+    await client.patch(Resources.redisInstance, ns, 'gone', { metadata: { finalizers: [...holding.metadata.finalizers!, HOLD] } }, 'merge');
     await client.delete(Resources.redisInstance, 'gone', ns);
-    await waitFor(async () => pollResult((await getInstance(client, ns, 'gone')) === undefined || undefined), {
-      description: 'the instance to be deleted', timeoutMs: 30_000,
-    });
-    await waitFor(async () => pollResult((await getStatefulSet(client, ns, 'gone')) === undefined || undefined), {
-      description: 'the StatefulSet to be garbage-collected', timeoutMs: 30_000,
-    });
-    expect((await listClaims(client, ns, 'gone')).map((c) => c.metadata.uid).sort()).toEqual(claims);
+    await waitForInstance(client, ns, 'gone', 'its finalizer released', (i) => !(i.metadata.finalizers ?? []).includes(FINALIZER), 30_000);
+    const claims = await listClaims(client, ns, 'gone');
+    expect(claims).toHaveLength(2);
+    for (const claim of claims) {
+      expect(claim.metadata.ownerReferences?.map((r) => r.uid), claim.metadata.name).toContain(holding.metadata.uid);
+    }
     const deleting = (await listEvents(client, ns, 'gone')).find((e) => e.reason === 'Deleting');
-    expect(deleting?.message).toMatch(/kept/);
-    expect(created.metadata.uid).toBeDefined();
+    expect(deleting?.message).toMatch(/2 PersistentVolumeClaim\(s\) data-gone-0, data-gone-1/);
+
+    await client.patch(Resources.redisInstance, ns, 'gone', { metadata: { finalizers: null } }, 'merge');
+    await waitFor(async () => {
+      const left = (await listClaims(client, ns, 'gone')).map((c) => c.metadata.name);
+      return pollResult(left.length === 0 || undefined, left.join(', '));
+    }, { description: 'every claim to be garbage-collected', timeoutMs: 90_000 });
   });
 });

@@ -4,16 +4,18 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../support/cli.js';
+import { readInstances } from '../../../src/cli/read-instances.js';
 import { BAD_INSTANCES, instanceYaml as instance } from '../../support/bad-instances.js';
 
 const run = promisify(execFile);
 
 describe('redis-operator synth', () => {
-  it.each(BAD_INSTANCES.map((b) => [b.what, b.yaml, b.path] as const))('refuses %s with exit 2 and the field path', async (_, yaml, path) => {
-    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': yaml });
+  it.each(BAD_INSTANCES.map((b) => [b.what, b] as const))('refuses %s with exit 2 and the field path', async (_, bad) => {
+    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': bad.yaml });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^error: ri\\.yaml: document 1.*: ${path.replace(/\./g, '\\.')}: `, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^error: ri\\.yaml: document 1.*: ${bad.path.replace(/\./g, '\\.')}: `, 'm'));
+    if (bad.message) expect(result.stderr).toMatch(bad.message);
   });
 
   it('reports every problem of every document, not just the first', async () => {
@@ -37,10 +39,25 @@ describe('redis-operator synth', () => {
     expect(result.stderr).toMatch(/^error: ri\.yaml: document 1: /);
   });
 
-  it('exits 1 when a file cannot be read', async () => {
+  it('says where a syntax error is, once, in a whole sentence', async () => {
+    const result = await runCli(['synth', '-f', 'ri.yaml'], { 'ri.yaml': 'apiVersion: v1\nkind: x\n  bad: indent\n' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: ri.yaml: document 1: line 2, column 7: Nested mappings are not allowed in compact mappings\n');
+  });
+
+  it('exits 2 when a file does not exist, naming it once', async () => {
     const result = await runCli(['synth', '-f', 'missing.yaml']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/ENOENT/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: missing.yaml: cannot read it: no such file\n');
+  });
+
+  it('exits 2 when a real file is missing or a directory', async () => {
+    const cli = ['--import', 'tsx', 'src/cli/cli.ts'];
+    for (const [file, reason] of [['/nonexistent/ri.yaml', 'no such file'], ['examples', 'is a directory, not a file']]) {
+      const failure = await run(process.execPath, [...cli, 'synth', '-f', file!]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr).toBe(`error: ${file}: cannot read it: ${reason}\n`);
+    }
   });
 
   it('exits 2 on an unknown option or output format', async () => {
@@ -91,6 +108,16 @@ describe('redis-operator synth', () => {
     const result = await runCli(['synth', '-f', 'l.yaml'], { 'l.yaml': list });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('name: cache-headless');
+  });
+
+  it('reads a List of 200,000 instances without overflowing the stack', async () => {
+    const items = Array.from({ length: 200_000 }, (_, n) => ({
+      apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name: `cache-${n}` }, spec: {},
+    }));
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, readStdin: async () => '', readFile: async () => JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) };
+    const { instances } = await readInstances(['list.json'], io);
+    expect(instances).toHaveLength(200_000);
+    expect(instances[199_999]?.metadata.name).toBe('cache-199999');
   });
 
   it('prints the operator install manifests with --operator, honouring --namespace and --image', async () => {

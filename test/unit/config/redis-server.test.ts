@@ -16,7 +16,7 @@ const CONFIG: Record<string, string> = {
   databases: '4',
   hz: '20',
   'slowlog-log-slower-than': '5000',
-  'client-output-buffer-limit': 'pubsub 33554432 8388608 60',
+  'client-output-buffer-limit': 'replica 134217728 33554432 30 pubsub 33554432 8388608 60',
   'proc-title-template': '{title} {listen-addr} {server-mode}',
   loglevel: 'warning',
 };
@@ -24,7 +24,7 @@ const CONFIG: Record<string, string> = {
 const EXPECTED: Record<string, string> = {
   ...CONFIG,
   'notify-keyspace-events': 'xE',
-  'client-output-buffer-limit': 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+  'client-output-buffer-limit': 'normal 0 0 0 slave 134217728 33554432 30 pubsub 33554432 8388608 60',
 };
 
 async function configGet(redis: RunningRedis, name: string, env?: Record<string, string>): Promise<string> {
@@ -46,6 +46,22 @@ describe('the rendered redis.conf in a real redis-server', () => {
     }
     expect(await configGet(redis, 'protected-mode')).toBe('no');
     expect(await configGet(redis, 'daemonize')).toBe('no');
+  });
+
+  it('reads non-ASCII values back byte for byte from the pure-ASCII file', async () => {
+    const values = { 'replica-announce-ip': 'héllo wörld 😀 "x" \\y', 'proc-title-template': '{title} é\u00a0{port}' };
+    const conf = renderRedisConf(values);
+    expect(conf).toMatch(/^[\x20-\x7e\n]*$/);
+    const redis = await startRedis({ redisConf: conf });
+    servers.push(redis);
+    for (const [name, value] of Object.entries(values)) expect(await configGet(redis, name), name).toBe(value);
+  });
+
+  it('reads shutdown-on-sigint and shutdown-on-sigterm as several flags', async () => {
+    const redis = await startRedis({ redisConf: renderRedisConf({ 'shutdown-on-sigint': 'nosave now', 'shutdown-on-sigterm': 'save force' }) });
+    servers.push(redis);
+    expect(await configGet(redis, 'shutdown-on-sigint')).toBe('nosave now');
+    expect(await configGet(redis, 'shutdown-on-sigterm')).toBe('save force');
   });
 
   it('turns a password from the environment into requirepass, with quotes and backslashes intact', async () => {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../../../src/api/defaults.js';
 import type { RedisInstance } from '../../../src/api/redis-instance.js';
-import { synthesizeInstance, type KubeObject } from '../../../src/synth/synthesize-instance.js';
+import type { KubeObject } from '../../../src/client/objects.js';
+import { synthesizeInstance } from '../../../src/synth/synthesize-instance.js';
 
 function redis(spec: RedisInstance['spec'], name = 'cache'): RedisInstance {
   return { apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name, namespace: 'shop' }, spec };
@@ -80,7 +81,21 @@ describe('RedisInstanceChart', () => {
   it('reads the password from the Secret and never writes it into the ConfigMap', () => {
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
     expect(env.REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'cache-auth', key: 'password' });
+    expect(env.REDISCLI_AUTH.valueFrom.secretKeyRef).toEqual({ name: 'cache-auth', key: 'password' });
     expect(redisConf).not.toMatch(/requirepass|masterauth/);
+  });
+
+  it('names the Secret for the start script\'s refusal, which the pod status carries', () => {
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
+    expect(env.REDIS_PASSWORD_SOURCE.value).toBe('Secret cache-auth, key password');
+    expect(container.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+  });
+
+  it('sets REDIS_PASSWORD only when a Secret is named, so authentication is never silently off', () => {
+    const { objects: open } = synthesizeInstance(withDefaults(redis({})));
+    const names = find(open, 'StatefulSet', 'cache').spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(names).not.toContain('REDIS_PASSWORD');
+    expect(names).not.toContain('REDISCLI_AUTH');
   });
 
   it('points replicas at ordinal 0 through the headless Service', () => {

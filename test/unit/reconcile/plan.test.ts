@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { RedisInstanceSpec } from '../../../src/api/redis-instance.js';
-import type { KubeObject } from '../../../src/client/objects.js';
 import { needsStatefulSetRestart, needsStatefulSetUpdate } from '../../../src/reconcile/change-set.js';
 import { findIn, liveObjectsOf, type LiveObjects } from '../../../src/reconcile/live-objects.js';
 import { planInstance } from '../../../src/reconcile/plan.js';
@@ -12,7 +11,7 @@ import { builtInRegistry } from '../../support/registry.js';
 
 /** The live objects as if `spec` had been applied and the cluster had stored them as sent. */
 function liveFor(spec: RedisInstanceSpec): LiveObjects {
-  return liveObjectsOf('cache', findIn(synthesizeInstance(defaultedInstance(spec), { name: 'cache', uid: 'uid-1' }).objects as KubeObject[]));
+  return liveObjectsOf('cache', findIn(synthesizeInstance(defaultedInstance(spec), { name: 'cache', uid: 'uid-1' }).objects));
 }
 
 function plan(from: RedisInstanceSpec, to: RedisInstanceSpec, registry = builtInRegistry()) {

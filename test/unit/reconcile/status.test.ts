@@ -31,6 +31,18 @@ describe('computeStatus', () => {
     expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'RollingUpdate' });
   });
 
+  it('is Updating, not Ready, while the StatefulSet is being deleted to be recreated, with its pods still counted', () => {
+    const deleting = { ...sts(rolledOut), metadata: { name: 'cache', generation: 2, deletionTimestamp: '2026-11-24T10:00:00Z' } };
+    const previous = computeStatus({ generation: 4, name: 'cache', desiredReplicas: 3, statefulSet: sts(rolledOut), previous: undefined, now: t0 });
+    const status = computeStatus({
+      generation: 5, name: 'cache', desiredReplicas: 3, statefulSet: deleting, previous,
+      lastUpdate: { strategy: 'Recreate', changes: [{ path: 'spec.config.hz', from: '10', to: '20' }] }, now: t1,
+    });
+    expect(status.phase).toBe('Updating');
+    expect(status.readyReplicas).toBe(3);
+    expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'RecreateUpdate' });
+  });
+
   it('is Degraded with the reason when the operator refuses to act', () => {
     const status = computeStatus({
       generation: 1, name: 'cache', desiredReplicas: 3, statefulSet: sts(rolledOut), previous: undefined,
