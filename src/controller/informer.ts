@@ -52,7 +52,20 @@ export interface Restart {
   readonly retryInMs: number;
 }
 
+/**
+ * What the cache keeps of an object, as controller-runtime's cache `TransformFunc`: called once
+ * for every object listed or watched, before the store or any handler sees it. It returns a new
+ * object (the one from the wire is dropped), so the cache holds one copy of each object, of only
+ * the fields its readers use.
+ */
+export type ObjectTransform = (object: KubeObject) => KubeObject;
+
 export interface InformerOptions {
+  /**
+   * What to keep of each object. @default withoutServerBookkeeping (drops managedFields and
+   * kubectl's last-applied-configuration annotation)
+   */
+  readonly transform?: ObjectTransform;
   /** Only this namespace. @default all namespaces */
   readonly namespace?: string;
   /** Only objects matching this label selector. @default all objects */
@@ -84,9 +97,10 @@ const SHORT_WATCH_MS = 1_000;
 export class Informer<T extends KubeObject> implements Store<T> {
   private readonly items = new Map<string, T>();
   private readonly handlers: Array<InformerHandlers<T>> = [];
-  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff'>> &
+  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff' | 'transform'>> &
     Pick<InformerOptions, 'namespace' | 'labelSelector'>;
   private readonly backoff: ExponentialBackoff;
+  private readonly transform: ObjectTransform;
   private readonly syncWaiters: Array<() => void> = [];
   private resourceVersion: string | undefined;
   private synced = false;
@@ -111,6 +125,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
       silenceTimeoutMs: options.silenceTimeoutMs ?? (watchTimeoutSeconds + 30) * 1000,
     };
     this.backoff = new ExponentialBackoff({ baseDelayMs: 500, maxDelayMs: 30_000, ...options.backoff });
+    this.transform = options.transform ?? withoutServerBookkeeping;
   }
 
   /** True once the first full list is in the store (and its handlers have run). */
@@ -237,7 +252,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         signal: this.stopController.signal,
       });
       if (this.stopped) return;
-      for (const item of page.items) fresh.set(objectKey(item), withoutManagedFields(item));
+      for (const item of page.items) fresh.set(objectKey(item), this.transform(item) as T);
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken);
@@ -302,12 +317,13 @@ export class Informer<T extends KubeObject> implements Store<T> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    const object = withoutManagedFields(event.object);
-    const version = object.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
-      if (version) this.resourceVersion = version;
+      const bookmarked = event.object.metadata?.resourceVersion;
+      if (bookmarked) this.resourceVersion = bookmarked;
       return;
     }
+    const object = this.transform(event.object) as T;
+    const version = object.metadata.resourceVersion;
     const key = objectKey(object);
     const old = this.items.get(key);
     switch (event.type) {
@@ -369,13 +385,26 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** kubectl apply's copy of the whole object as last applied: often as large as the object. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /**
- * Drops `metadata.managedFields` before caching, as controller-runtime's default transform does:
- * server-side apply's bookkeeping is often larger than the rest of the object, and nothing here
- * reads it. The cache then costs a fraction of the memory.
+ * Drops the API server's and kubectl's bookkeeping before caching, as controller-runtime's
+ * default transform drops managedFields: server-side apply's field ownership and kubectl's
+ * last-applied copy are often larger than the rest of the object, and no reader of a cache here
+ * uses either.
  */
-function withoutManagedFields<T extends KubeObject>(object: T): T {
-  if (!object.metadata || !('managedFields' in object.metadata)) return object;
-  const { managedFields: _dropped, ...metadata } = object.metadata;
-  return { ...object, metadata } as T;
+export function withoutServerBookkeeping(object: KubeObject): KubeObject {
+  const metadata = object.metadata;
+  if (!metadata) return object;
+  const annotations = metadata.annotations;
+  const hasLastApplied = annotations !== undefined && LAST_APPLIED_ANNOTATION in annotations;
+  if (!('managedFields' in metadata) && !hasLastApplied) return object;
+  const { managedFields: _managedFields, annotations: _annotations, ...rest } = metadata;
+  let kept: Record<string, string> | undefined;
+  if (annotations) {
+    const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...others } = annotations;
+    kept = Object.keys(others).length > 0 ? others : undefined;
+  }
+  return { ...object, metadata: kept ? { ...rest, annotations: kept } : rest };
 }

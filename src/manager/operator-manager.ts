@@ -7,6 +7,7 @@ import type { Controller } from '../controller/controller.js';
 import { LeaderElector, type LeaderElectionOptions, type LeadershipLossReason } from '../controller/leader-election.js';
 import type { Result } from '../controller/reconcile-result.js';
 import { createOperatorContainer } from '../di/container.js';
+import { cacheTransformOf } from './cache-transforms.js';
 import { TOKENS } from '../di/tokens.js';
 import { createMetricsServer, createProbeServer, type EndpointServer } from '../observability/http-servers.js';
 import type { Logger } from '../observability/logger.js';
@@ -75,8 +76,11 @@ export class OperatorManager {
     this.metrics = options.metrics ?? new Metrics();
     client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
     const informerScope = namespace ? { namespace } : {};
-    const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
-    for (const resource of OWNED_RESOURCES) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    const builder = new ControllerBuilder(client, logger)
+      .watchesPrimary(Resources.redisInstance, { ...informerScope, transform: cacheTransformOf(Resources.redisInstance) });
+    for (const resource of OWNED_RESOURCES) {
+      builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, transform: cacheTransformOf(resource) });
+    }
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
     this.controller = builder.build((key) => this.reconciler.reconcile(key), {
