@@ -18,6 +18,8 @@ import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 
 const run = promisify(execFile);
+const PRIORITY_LEVEL: ResourceType = { group: 'flowcontrol.apiserver.k8s.io', version: 'v1', plural: 'prioritylevelconfigurations', kind: 'PriorityLevelConfiguration', namespaced: false };
+const FLOW_SCHEMA: ResourceType = { group: 'flowcontrol.apiserver.k8s.io', version: 'v1', plural: 'flowschemas', kind: 'FlowSchema', namespaced: false };
 const SERVICE_ACCOUNT: ResourceType = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 const CSR: ResourceType = { group: 'certificates.k8s.io', version: 'v1', plural: 'certificatesigningrequests', kind: 'CertificateSigningRequest', namespaced: false };
 
@@ -133,5 +135,72 @@ describe('the operator\'s own kubeconfig loader against a real API server', () =
       serviceAccountToken: join(dir, 'sa/token'),
     });
     expect(await whoAmI(new KubeClient(config))).toBe(`system:serviceaccount:${namespace}:in-pod`);
+  });
+});
+
+/** The test's admin credentials, acting as `user` (impersonation). */
+function impersonating(user: string): KubeConfig {
+  const exported = JSON.parse(testKubeConfig().exportConfig()) as { users: Array<{ user: Record<string, unknown> }> };
+  for (const entry of exported.users) entry.user.as = user;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(JSON.stringify(exported));
+  return kubeConfig;
+}
+
+/**
+ * API Priority and Fairness set up to refuse `user` whatever does not fit in one seat: its
+ * requests beyond that are answered 429 with Retry-After, as a busy API server answers them.
+ */
+async function throttledUser(admin: KubeClient): Promise<string> {
+  const name = `throttled-${Date.now()}`;
+  await admin.create(PRIORITY_LEVEL, {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name },
+    spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, lendablePercent: 0, limitResponse: { type: 'Reject' } } },
+  });
+  onTestFinished(async () => { await admin.delete(PRIORITY_LEVEL, name, undefined); });
+  await admin.create(FLOW_SCHEMA, {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name },
+    spec: {
+      priorityLevelConfiguration: { name }, matchingPrecedence: 100,
+      rules: [{
+        subjects: [{ kind: 'User', user: { name } }],
+        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }],
+        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      }],
+    },
+  });
+  onTestFinished(async () => { await admin.delete(FLOW_SCHEMA, name, undefined); });
+  return name;
+}
+
+/**
+ * Fires `count` requests at once as `client`, each for the API server's OpenAPI document (slow
+ * enough to its server that they overlap); each answer's status is collected.
+ */
+async function burst(client: KubeClient, count: number): Promise<{ statuses: number[]; failures: unknown[] }> {
+  const statuses: number[] = [];
+  client.onRequest((_method, status) => statuses.push(status));
+  const results = await Promise.allSettled(Array.from({ length: count }, () => client.getText('/openapi/v2')));
+  return { statuses, failures: results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason) };
+}
+
+describe('the client when the API server refuses requests with 429 Too Many Requests', () => {
+  it('sends them again after the Retry-After the server names, until they succeed', async () => {
+    const admin = new KubeClient(testKubeConfig());
+    const user = await throttledUser(admin);
+    // Once without retries, to see the server really refuses (the new schema is in force within a moment).
+    const refused = await waitFor(async () => {
+      const outcome = await burst(new KubeClient(impersonating(user), { maxRetries: 0 }), 40);
+      return pollResult(outcome.statuses.includes(429) && outcome, `statuses ${[...new Set(outcome.statuses)].join(', ')}`);
+    }, { description: 'API Priority and Fairness to refuse some of a burst', timeoutMs: 30_000, intervalMs: 500 });
+    expect(refused.failures.length).toBeGreaterThan(0);
+    expect(refused.failures.every((error) => error instanceof Error && /: 429\b/.test(error.message))).toBe(true);
+
+    const retried = await waitFor(async () => {
+      const outcome = await burst(new KubeClient(impersonating(user)), 40);
+      return pollResult(outcome.statuses.includes(429) && outcome);
+    }, { description: 'a burst that meets 429s', timeoutMs: 30_000, intervalMs: 500 });
+    expect(retried.failures).toEqual([]);
+    expect(retried.statuses.filter((status) => status === 200)).toHaveLength(40);
   });
 });
