@@ -9,6 +9,7 @@ import type { KubeObject } from '../src/client/objects.js';
 import { Resources, type ResourceType } from '../src/client/resources.js';
 import { Informer } from '../src/controller/informer.js';
 import { createLogger } from '../src/observability/logger.js';
+import { resourceOf } from '../src/reconcile/live-objects.js';
 import { synthesizeInstance } from '../src/synth/synthesize-instance.js';
 import { startCluster, type RunningCluster } from '../test/cluster/cluster.js';
 import { loadKubeConfig } from '../test/cluster/kubeconfig.js';
@@ -62,6 +63,8 @@ export interface OperatorFigures {
   readonly idle: MemoryFigures;
   /** With every instance Ready. */
   readonly loaded: MemoryFigures;
+  /** The median RSS over two idle resync periods, sampled every half second. */
+  readonly steadyRssMiB: number;
   /** The highest RSS the operator reached (VmHWM). */
   readonly peakRssMiB: number;
   readonly heap?: HeapSummary;
@@ -213,9 +216,10 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     const allObjects = whenCount(owned, objectCount, target);
     const started = performance.now();
     await pool(names, USER_CONCURRENCY, (name) => client.create(Resources.redisInstance, instance(name, NAMESPACE) as unknown as KubeObject));
+    const createdMs = performance.now() - started;
     await allObjects;
     const createAllMs = performance.now() - started;
-    log(`  ${count} instances have all their objects after ${(createAllMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
+    log(`  ${count} instances have all their objects after ${(createAllMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)}; the instances themselves were created after ${(createdMs / 1000).toFixed(1)} s)`);
     log(`    by then: ${describeWork(await metricsText(metricsPort))}`);
     await whenCount([instances!], () => instances!.list().filter(isReady).length, count);
     log(`  every instance Ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -268,7 +272,11 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     const before = await apiServerWrites(cluster.kubeconfigPath, [...OPERATOR_RESOURCES, 'events']);
     const ownBefore = await operatorWrites();
     const reconcilesBefore = await reconciles();
-    await waitFor(async () => pollResult((await reconciles()) >= reconcilesBefore + 2 * count || undefined), {
+    const steady: number[] = [];
+    await waitFor(async () => {
+      steady.push(procStatus(pid, 'VmRSS'));
+      return pollResult((await reconciles()) >= reconcilesBefore + 2 * count || undefined);
+    }, {
       description: 'two resync periods', timeoutMs: 4 * RESYNC_SECONDS * 1000 + 50 * count, intervalMs: 500,
     });
     const idleWritesPerResync = ((await operatorWrites()) - ownBefore) / 2;
@@ -288,7 +296,7 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
       instances: count, workers, load: [loadAtStart, loadavg()[0]!],
       createAllMs, floorMs,
       changeMedianMs: percentile(latencies, 50), changeP99Ms: percentile(latencies, 99),
-      idleWritesPerResync, idle, loaded, peakRssMiB, ...(heap ? { heap } : {}),
+      idleWritesPerResync, idle, loaded, steadyRssMiB: percentile(steady, 50), peakRssMiB, ...(heap ? { heap } : {}),
     };
   } finally {
     await Promise.all(watching.map((i) => i.stop()));
@@ -306,20 +314,13 @@ function describeWork(text: string): string {
   const seconds = metricSum(text, 'redis_operator_reconcile_duration_seconds_sum');
   const total = metricSum(text, 'redis_operator_reconcile_duration_seconds_count');
   const cpu = metricSum(text, 'process_cpu_seconds_total');
-  return `requests ${requests}; reconciles ${reconciles}; mean reconcile ${total ? ((seconds / total) * 1000).toFixed(1) : '-'} ms; operator CPU ${cpu.toFixed(1)} s`;
-}
-
-const RESOURCE_OF_KIND: Readonly<Record<string, ResourceType>> = {
-  ConfigMap: Resources.configMap,
-  StatefulSet: Resources.statefulSet,
-  Service: Resources.service,
-  PodDisruptionBudget: Resources.podDisruptionBudget,
-};
-
-function resourceOf(object: KubeObject): ResourceType {
-  const resource = RESOURCE_OF_KIND[object.kind];
-  if (!resource) throw new Error(`no resource for kind ${object.kind}`);
-  return resource;
+  const latency = [...text.matchAll(/^redis_operator_api_request_duration_seconds_sum\{method="(\w+)"\} (\S+)/gm)].map((m) => {
+    const calls = metricSum(text, 'redis_operator_api_request_duration_seconds_count', (labels) => labels === `method="${m[1]}"`);
+    return `${m[1]} ${((Number(m[2]) / calls) * 1000).toFixed(1)} ms`;
+  }).join(', ');
+  const throttled = metricSum(text, 'redis_operator_api_rate_limiter_wait_seconds_sum');
+  return `requests ${requests}; mean request ${latency}; waited for the rate limit ${throttled.toFixed(1)} s in all; ` +
+    `reconciles ${reconciles}; mean reconcile ${total ? ((seconds / total) * 1000).toFixed(1) : '-'} ms; operator CPU ${cpu.toFixed(1)} s`;
 }
 
 /** SIGUSR2 makes the operator write a heap snapshot (--heapsnapshot-signal); waits until it is whole. */

@@ -78,17 +78,17 @@ if (wants('operator')) {
       }
     }
   }
-  const mib = (v: number) => `${v.toFixed(0)} MiB`;
+  const mib = (v: number): string => `${v.toFixed(0)} MiB`;
   console.log(`\nsummary (${instances} instances, ${results[0]!.workers} workers)`);
-  console.log('  run  load      all objects  floor    ratio  change median/p99   idle writes  RSS idle/loaded/peak  heap used idle/loaded  per instance');
+  console.log('  run  load      all objects  floor    ratio  change median/p99   idle writes  RSS idle/Ready/steady/peak  heap used idle/Ready  per instance');
   for (const [i, f] of results.entries()) {
     const perInstanceKiB = ((f.loaded.rssMiB - f.idle.rssMiB) * 1024) / f.instances;
     console.log(`  ${String(i + 1).padStart(3)}  ${f.load.map((l) => l.toFixed(1)).join('-').padEnd(8)}  ${(f.createAllMs / 1000).toFixed(2).padStart(8)} s  ${(f.floorMs / 1000).toFixed(2).padStart(6)} s  ${(f.createAllMs / f.floorMs).toFixed(2).padStart(5)}` +
       `  ${f.changeMedianMs.toFixed(0).padStart(5)}/${f.changeP99Ms.toFixed(0).padEnd(5)} ms  ${String(f.idleWritesPerResync).padStart(11)}` +
-      `  ${mib(f.idle.rssMiB)}/${mib(f.loaded.rssMiB)}/${mib(f.peakRssMiB)}  ${f.idle.heapUsedMiB.toFixed(1)}/${f.loaded.heapUsedMiB.toFixed(1)} MiB  ${perInstanceKiB.toFixed(0)} KiB RSS`);
+      `  ${[f.idle.rssMiB, f.loaded.rssMiB, f.steadyRssMiB, f.peakRssMiB].map((v) => v.toFixed(0)).join('/')} MiB  ${f.idle.heapUsedMiB.toFixed(1)}/${f.loaded.heapUsedMiB.toFixed(1)} MiB  ${perInstanceKiB.toFixed(0)} KiB RSS`);
   }
   if (results.length > 1) {
     console.log(`  median: all objects ${(median(results.map((f) => f.createAllMs)) / 1000).toFixed(2)} s, ratio ${median(results.map((f) => f.createAllMs / f.floorMs)).toFixed(2)}, ` +
-      `change p99 ${median(results.map((f) => f.changeP99Ms)).toFixed(0)} ms, RSS loaded ${mib(median(results.map((f) => f.loaded.rssMiB)))}`);
+      `change p99 ${median(results.map((f) => f.changeP99Ms)).toFixed(0)} ms, RSS Ready ${mib(median(results.map((f) => f.loaded.rssMiB)))}, steady ${mib(median(results.map((f) => f.steadyRssMiB)))}`);
   }
 }

@@ -40,6 +40,9 @@ export interface DeleteOptions {
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
 }
 
+/** Hears of one request: method, HTTP status (0: no answer) and seconds the server took. */
+export type RequestListener = (method: string, status: number, durationSeconds: number) => void;
+
 /** An answer of the API server, read whole. */
 export interface Response {
   readonly status: number;
@@ -92,7 +95,8 @@ export class KubeClient {
   private agent: http.Agent | undefined;
   /** The CA, client certificate and key the agent was made with. */
   private agentMaterial = '';
-  private readonly requestListeners: Array<(method: string, status: number) => void> = [];
+  private readonly requestListeners: Array<RequestListener> = [];
+  private readonly throttleListeners: Array<(waitSeconds: number) => void> = [];
   private readonly userAgent: string;
   private readonly limiter: TokenBucketRateLimiter | undefined;
   private readonly maxRetries: number;
@@ -120,13 +124,22 @@ export class KubeClient {
     return this.server.toString();
   }
 
-  /** Called after every request but watches, with its method and HTTP status (0: no answer). */
-  onRequest(listener: (method: string, status: number) => void): void {
+  /**
+   * Called after every request but watches, with its method, HTTP status (0: no answer) and how
+   * long the API server took (from sending to the last byte of the answer).
+   */
+  onRequest(listener: RequestListener): void {
     this.requestListeners.push(listener);
   }
 
-  private notifyRequest(method: string, status: number): void {
-    for (const listener of this.requestListeners) listener(method, status);
+  /** Called after every wait for the client-side rate limit, with its length (0 when none). */
+  onThrottle(listener: (waitSeconds: number) => void): void {
+    this.throttleListeners.push(listener);
+  }
+
+  private notifyRequest(method: string, status: number, sentAt: number): void {
+    const seconds = (performance.now() - sentAt) / 1000;
+    for (const listener of this.requestListeners) listener(method, status, seconds);
   }
 
   async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
@@ -298,8 +311,11 @@ export class KubeClient {
   /** Waits for the rate limiter's token; a cancelled wait sends nothing. */
   private async throttle(method: string, path: string, signal: AbortSignal | undefined): Promise<void> {
     if (!this.limiter) return;
+    const started = performance.now();
     try {
       await this.limiter.acquire(signal);
+      const waited = (performance.now() - started) / 1000;
+      for (const listener of this.throttleListeners) listener(waited);
     } catch (error) {
       if (error instanceof RateLimitWaitAbortedError) throw new RequestCancelledError(method, path, signal?.reason);
       throw error;
@@ -315,6 +331,7 @@ export class KubeClient {
     refuseIfCancelled();
     const request = await this.prepare(method, path, options);
     refuseIfCancelled();
+    const sentAt = performance.now();
     return new Promise((resolve, reject) => {
       const headers = payload === undefined
         ? request.options.headers
@@ -328,7 +345,7 @@ export class KubeClient {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          this.notifyRequest(method, res.statusCode ?? 0);
+          this.notifyRequest(method, res.statusCode ?? 0, sentAt);
           const retryAfter = res.headers['retry-after'];
           resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter ? { retryAfter } : {}) });
         });
@@ -336,7 +353,7 @@ export class KubeClient {
       });
       req.on('timeout', () => req.destroy(new ApiError(method, path, 0, 'Timeout', 'request timed out')));
       req.on('error', (error) => {
-        this.notifyRequest(method, 0);
+        this.notifyRequest(method, 0, sentAt);
         reject(signal?.aborted ? new RequestCancelledError(method, path, signal.reason) : error);
       });
       if (payload !== undefined) req.write(payload);

@@ -74,7 +74,8 @@ export class OperatorManager {
   constructor(private readonly options: OperatorManagerOptions) {
     const { client, logger, namespace } = options;
     this.metrics = options.metrics ?? new Metrics();
-    client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
+    client.onRequest((method, code, seconds) => this.metrics.observeApiRequest(method, code, seconds));
+    client.onThrottle((seconds) => this.metrics.observeRateLimiterWait(seconds));
     const informerScope = namespace ? { namespace } : {};
     const builder = new ControllerBuilder(client, logger)
       .watchesPrimary(Resources.redisInstance, { ...informerScope, transform: cacheTransformOf(Resources.redisInstance) });
