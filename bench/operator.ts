@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { withDefaults } from '../src/api/defaults.js';
+import { ownedNames } from '../src/api/names.js';
 import type { RedisInstance } from '../src/api/redis-instance.js';
 import { KubeClient } from '../src/client/kube-client.js';
 import type { KubeObject } from '../src/client/objects.js';
@@ -17,6 +18,7 @@ import { freeLoopbackPorts } from '../test/cluster/ports.js';
 import { pollResult, waitFor } from '../test/cluster/wait.js';
 import { apiServerWrites, OPERATOR_RESOURCES } from '../test/support/api-server-metrics.js';
 import { installRedisInstanceCrd } from '../test/support/crd.js';
+import { cacheCost, type CacheCost } from './cache-cost.js';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-snapshot.js';
 
 const CHANGES = 100;
@@ -68,6 +70,8 @@ export interface OperatorFigures {
   /** The highest RSS the operator reached (VmHWM). */
   readonly peakRssMiB: number;
   readonly heap?: HeapSummary;
+  /** One instance's objects in the caches, as listed and as kept (measured in the bench process). */
+  readonly cache: CacheCost;
 }
 
 function percentile(values: number[], p: number): number {
@@ -225,6 +229,15 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     log(`  every instance Ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const loaded = await memory(pid, metricsPort);
+    const sample = names[0]!;
+    const of = ownedNames(sample);
+    const sampleObjects: ReadonlyArray<readonly [ResourceType, string]> = [
+      [Resources.redisInstance, sample], [Resources.statefulSet, of.statefulSet], [Resources.configMap, of.configMap],
+      [Resources.service, of.clientService], [Resources.service, of.headlessService],
+    ];
+    const stored = await Promise.all(sampleObjects.map(async ([resource, name]) => [resource, (await client.get(resource, name, NAMESPACE))!] as const));
+    const cache = cacheCost(stored, sample);
+    log(`  one instance in the caches (${cache.objects} objects): ${cache.listedKiB.toFixed(1)} KiB as listed, ${cache.cachedKiB.toFixed(1)} KiB as kept`);
     // The snapshot itself costs memory: the peak that counts is the one before it.
     const peakBeforeSnapshot = procStatus(pid, 'VmHWM');
     let heap: HeapSummary | undefined;
@@ -296,7 +309,7 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
       instances: count, workers, load: [loadAtStart, loadavg()[0]!],
       createAllMs, floorMs,
       changeMedianMs: percentile(latencies, 50), changeP99Ms: percentile(latencies, 99),
-      idleWritesPerResync, idle, loaded, steadyRssMiB: percentile(steady, 50), peakRssMiB, ...(heap ? { heap } : {}),
+      idleWritesPerResync, idle, loaded, cache, steadyRssMiB: percentile(steady, 50), peakRssMiB, ...(heap ? { heap } : {}),
     };
   } finally {
     await Promise.all(watching.map((i) => i.stop()));

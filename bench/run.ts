@@ -80,12 +80,12 @@ if (wants('operator')) {
   }
   const mib = (v: number): string => `${v.toFixed(0)} MiB`;
   console.log(`\nsummary (${instances} instances, ${results[0]!.workers} workers)`);
-  console.log('  run  load      all objects  floor    ratio  change median/p99   idle writes  RSS idle/Ready/steady/peak  heap used idle/Ready  per instance');
+  console.log('  run  load      all objects  floor    ratio  change median/p99   idle writes  RSS idle/Ready/steady/peak  heap used idle/Ready  RSS per instance  cache per instance listed/kept');
   for (const [i, f] of results.entries()) {
     const perInstanceKiB = ((f.loaded.rssMiB - f.idle.rssMiB) * 1024) / f.instances;
     console.log(`  ${String(i + 1).padStart(3)}  ${f.load.map((l) => l.toFixed(1)).join('-').padEnd(8)}  ${(f.createAllMs / 1000).toFixed(2).padStart(8)} s  ${(f.floorMs / 1000).toFixed(2).padStart(6)} s  ${(f.createAllMs / f.floorMs).toFixed(2).padStart(5)}` +
       `  ${f.changeMedianMs.toFixed(0).padStart(5)}/${f.changeP99Ms.toFixed(0).padEnd(5)} ms  ${String(f.idleWritesPerResync).padStart(11)}` +
-      `  ${[f.idle.rssMiB, f.loaded.rssMiB, f.steadyRssMiB, f.peakRssMiB].map((v) => v.toFixed(0)).join('/')} MiB  ${f.idle.heapUsedMiB.toFixed(1)}/${f.loaded.heapUsedMiB.toFixed(1)} MiB  ${perInstanceKiB.toFixed(0)} KiB RSS`);
+      `  ${[f.idle.rssMiB, f.loaded.rssMiB, f.steadyRssMiB, f.peakRssMiB].map((v) => v.toFixed(0)).join('/')} MiB  ${f.idle.heapUsedMiB.toFixed(1)}/${f.loaded.heapUsedMiB.toFixed(1)} MiB  ${perInstanceKiB.toFixed(0).padStart(6)} KiB  ${f.cache.listedKiB.toFixed(1)}/${f.cache.cachedKiB.toFixed(1)} KiB`);
   }
   if (results.length > 1) {
     console.log(`  median: all objects ${(median(results.map((f) => f.createAllMs)) / 1000).toFixed(2)} s, ratio ${median(results.map((f) => f.createAllMs / f.floorMs)).toFixed(2)}, ` +
