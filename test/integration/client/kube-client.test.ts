@@ -16,6 +16,7 @@ import type { ResourceType } from '../../../src/client/resources.js';
 import { loadKubeConfig } from '../../../src/client/kubeconfig.js';
 import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
+import { impersonating } from '../../support/impersonation.js';
 
 const run = promisify(execFile);
 const PRIORITY_LEVEL: ResourceType = { group: 'flowcontrol.apiserver.k8s.io', version: 'v1', plural: 'prioritylevelconfigurations', kind: 'PriorityLevelConfiguration', namespaced: false };
@@ -138,14 +139,6 @@ describe('the operator\'s own kubeconfig loader against a real API server', () =
   });
 });
 
-/** The test's admin credentials, acting as `user` (impersonation). */
-function impersonating(user: string): KubeConfig {
-  const exported = JSON.parse(testKubeConfig().exportConfig()) as { users: Array<{ user: Record<string, unknown> }> };
-  for (const entry of exported.users) entry.user.as = user;
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(JSON.stringify(exported));
-  return kubeConfig;
-}
 
 /**
  * API Priority and Fairness set up to refuse `user` whatever does not fit in one seat: its
