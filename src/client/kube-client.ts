@@ -1,9 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from './api-error.js';
 import { loadKubeConfig, type ClusterConnection } from './kubeconfig.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
-import { abortableSleep } from '../controller/abortable-sleep.js';
 import { RateLimitWaitAbortedError, TokenBucketRateLimiter } from './rate-limiter.js';
 import { currentSignal, RequestCancelledError } from './request-signal.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
@@ -304,7 +304,8 @@ export class KubeClient {
       const response = await this.sendOnce(method, path, options, payload, signal);
       const retryInMs = retryAfterMs(response);
       if (retryInMs === undefined || attempt >= this.maxRetries) return response;
-      await abortableSleep(retryInMs, signal);
+      // A cut wait ends here; the next attempt then refuses to send (RequestCancelledError).
+      await sleep(retryInMs, undefined, signal ? { signal } : {}).catch(() => undefined);
     }
   }
 

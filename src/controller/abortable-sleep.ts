@@ -1,10 +1,6 @@
 /** Waits `ms`, or less if `signal` aborts first (then at once); never rejects. */
-export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (!signal) {
-      setTimeout(resolve, ms);
-      return;
-    }
     if (signal.aborted) return resolve();
     const onAbort = (): void => {
       clearTimeout(timer);
