@@ -21,5 +21,8 @@ COPY --from=build /app/lib lib
 COPY bin bin
 # The image's unprivileged `node` user (uid 1000); the Deployment runs it with a read-only root.
 USER 1000:1000
-ENTRYPOINT ["node", "bin/redis-operator.js"]
+# V8 and malloc sized for a controller (README, "Memory and scale"), for the default 256 MiB
+# memory limit; the Deployment passes the same, its heap limit half its memory limit.
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["node", "--optimize-for-size", "--max-old-space-size=128", "bin/redis-operator.js"]
 CMD ["run"]

@@ -1,29 +1,77 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { withDefaults } from '../src/api/defaults.js';
+import { ownedNames } from '../src/api/names.js';
+import type { RedisInstance } from '../src/api/redis-instance.js';
 import { KubeClient } from '../src/client/kube-client.js';
 import type { KubeObject } from '../src/client/objects.js';
-import { Resources } from '../src/client/resources.js';
-import { startCluster } from '../test/cluster/cluster.js';
+import { Resources, type ResourceType } from '../src/client/resources.js';
+import { Informer } from '../src/controller/informer.js';
+import { createLogger } from '../src/observability/logger.js';
+import { resourceOf } from '../src/reconcile/live-objects.js';
+import { synthesizeInstance } from '../src/synth/synthesize-instance.js';
+import { startCluster, type RunningCluster } from '../test/cluster/cluster.js';
 import { loadKubeConfig } from '../test/cluster/kubeconfig.js';
-import { apiServerWrites, OPERATOR_RESOURCES } from '../test/support/api-server-metrics.js';
 import { freeLoopbackPorts } from '../test/cluster/ports.js';
 import { pollResult, waitFor } from '../test/cluster/wait.js';
+import { apiServerWrites, OPERATOR_RESOURCES } from '../test/support/api-server-metrics.js';
 import { installRedisInstanceCrd } from '../test/support/crd.js';
+import { cacheCost, type CacheCost } from './cache-cost.js';
+import { summarizeHeapSnapshot, type HeapSummary } from './heap-snapshot.js';
 
-const INSTANCES = 200;
 const CHANGES = 100;
 const RESYNC_SECONDS = 10;
+/** How many RedisInstances the bench (the "user") creates at once. */
+const USER_CONCURRENCY = 20;
 const NAMESPACE = 'bench';
+const FLOOR_NAMESPACE = 'floor';
 const root = resolve(import.meta.dirname, '..');
+const silent = createLogger({ silent: true });
+
+export interface OperatorBenchOptions {
+  readonly instances: number;
+  /** `--max-concurrent-reconciles` of the operator, and the size of the floor's client pool. */
+  readonly workers: number;
+  /** Flags for the operator's node (V8 flags: `--max-semi-space-size=1`, ...). */
+  readonly nodeFlags: readonly string[];
+  /** More `redis-operator run` flags. */
+  readonly operatorArgs: readonly string[];
+  /** Also take a heap snapshot of the operator and sum it up by type. */
+  readonly heapSnapshot: boolean;
+}
+
+export interface MemoryFigures {
+  readonly rssMiB: number;
+  /** From the operator's /metrics (prom-client's process metrics). */
+  readonly heapUsedMiB: number;
+  readonly heapTotalMiB: number;
+  readonly externalMiB: number;
+}
 
 export interface OperatorFigures {
+  readonly instances: number;
+  readonly workers: number;
+  /** Load average (1 minute) when the run started and when it ended. */
+  readonly load: readonly [number, number];
   readonly createAllMs: number;
+  /** The same objects created by a bare client pool of `workers`, after the cluster settled. */
+  readonly floorMs: number;
   readonly changeMedianMs: number;
   readonly changeP99Ms: number;
   readonly idleWritesPerResync: number;
-  readonly rssMiB: number;
+  /** Before any instance exists, with the caches synced. */
+  readonly idle: MemoryFigures;
+  /** With every instance Ready. */
+  readonly loaded: MemoryFigures;
+  /** The median RSS over two idle resync periods, sampled every half second. */
+  readonly steadyRssMiB: number;
+  /** The highest RSS the operator reached (VmHWM). */
+  readonly peakRssMiB: number;
+  readonly heap?: HeapSummary;
+  /** One instance's objects in the caches, as listed and as kept (measured in the bench process). */
+  readonly cache: CacheCost;
 }
 
 function percentile(values: number[], p: number): number {
@@ -31,135 +79,273 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
+async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
   await Promise.all(Array.from({ length: size }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    while (next < items.length) await work(items[next++]!);
   }));
 }
 
+function procStatus(pid: number, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function metricsText(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+function metricSum(text: string, name: string, filter: (labels: string) => boolean = () => true): number {
+  let total = 0;
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)`, 'gm'))) {
+    if (filter(match[1] ?? '')) total += Number(match[2]);
+  }
+  return total;
+}
+
+async function memory(pid: number, metricsPort: number): Promise<MemoryFigures> {
+  const text = await metricsText(metricsPort);
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  return {
+    rssMiB: procStatus(pid, 'VmRSS'),
+    heapUsedMiB: mib(metricSum(text, 'nodejs_heap_size_used_bytes')),
+    heapTotalMiB: mib(metricSum(text, 'nodejs_heap_size_total_bytes')),
+    externalMiB: mib(metricSum(text, 'nodejs_external_memory_bytes')),
+  };
+}
+
+/** CPU seconds a process has used (user and system), from /proc; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /**
- * The operator as `redis-operator run` (the built CLI, a process of its own) against a local
- * control plane: 200 instances created, then 100 spec changes, then an idle resync.
+ * Waits until the control plane is quiet: its components together use less than a fifth of a
+ * core for three seconds in a row. Right after a start (or a CRD install: the API server then
+ * rebuilds its OpenAPI documents) and while controllers still roll pods, the API server answers
+ * at a fraction of its speed; both phases of the bench start from a quiet cluster.
  */
-export async function benchOperator(log: (line: string) => void): Promise<OperatorFigures> {
-  log('building the CLI (npm run build)...');
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+async function settle(cluster: RunningCluster, log: (line: string) => void, what: string): Promise<void> {
+  const pids = cluster.components.map((component) => component.pid);
+  const started = performance.now();
+  const total = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  let quiet = 0;
+  let last = { at: performance.now(), cpu: total() };
+  await waitFor(async () => {
+    const now = { at: performance.now(), cpu: total() };
+    const cores = (now.cpu - last.cpu) / Math.max(0.001, (now.at - last.at) / 1000);
+    const measured = now.at - last.at >= 500;
+    if (measured) last = now;
+    quiet = !measured ? quiet : cores < 0.2 ? quiet + 1 : 0;
+    return pollResult(quiet >= 3 || undefined, `${(cores * 100).toFixed(0)} % of a core`);
+  }, { description: `the control plane to settle before ${what}`, timeoutMs: 300_000, intervalMs: 1_000 });
+  log(`  control plane settled before ${what} after ${((performance.now() - started) / 1000).toFixed(0)} s (load ${loadavg()[0]!.toFixed(1)})`);
+}
+
+/** Resolves once `count()` reaches `target`, checked on every event of the informers. */
+function whenCount(informers: ReadonlyArray<Informer<KubeObject>>, count: () => number, target: number): Promise<void> {
+  return new Promise((resolveDone) => {
+    const check = (): void => {
+      if (count() >= target) resolveDone();
+    };
+    for (const informer of informers) informer.addHandlers({ onAdd: check, onUpdate: check });
+    check();
+  });
+}
+
+function informer(client: KubeClient, resource: ResourceType, namespace: string): Informer<KubeObject> {
+  return new Informer<KubeObject>(client, resource, silent, { namespace, labelSelector: resource === Resources.redisInstance ? undefined : 'app.kubernetes.io/managed-by=redis-operator' });
+}
+
+function instance(name: string, namespace: string): RedisInstance {
+  return { apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name, namespace }, spec: { replicas: 1 } };
+}
+
+const isReady = (object: KubeObject): boolean => (object as { status?: { phase?: string } }).status?.phase === 'Ready';
+
+/**
+ * The operator as `redis-operator run` (the built CLI, a process of its own) against a fresh
+ * local control plane: N instances created until every one has its objects, then Ready; memory;
+ * 100 spec changes; an idle resync; then the raw floor: the very objects `synth` prints for the
+ * N instances, created by a bare client pool of the operator's concurrency in another namespace
+ * of the same API server.
+ */
+export async function benchOperator(options: OperatorBenchOptions, log: (line: string) => void): Promise<OperatorFigures> {
+  const { instances: count, workers } = options;
+  const loadAtStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'redis-operator-bench-'));
-  log('starting a local control plane...');
+  log(`starting a local control plane (load average ${loadAtStart.toFixed(1)})...`);
   const cluster = await startCluster({ dir });
   const [metricsPort, probePort] = await freeLoopbackPorts(2);
-  let operator: ReturnType<typeof spawn> | undefined;
+  let operator: ChildProcess | undefined;
+  const watching: Array<Informer<KubeObject>> = [];
   try {
     const client = KubeClient.load(cluster.kubeconfigPath);
     await installRedisInstanceCrd(loadKubeConfig(cluster.kubeconfigPath));
-    await client.create(Resources.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-    operator = spawn(process.execPath, [join(root, 'bin/redis-operator.js'), 'run',
+    for (const name of [NAMESPACE, FLOOR_NAMESPACE]) {
+      await client.create(Resources.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    }
+    const snapshotDir = join(dir, 'heap');
+    mkdirSync(snapshotDir);
+    operator = spawn(process.execPath, [
+      ...options.nodeFlags, ...(options.heapSnapshot ? [`--diagnostic-dir=${snapshotDir}`, '--heapsnapshot-signal=SIGUSR2'] : []),
+      join(root, 'bin/redis-operator.js'), 'run',
       '--kubeconfig', cluster.kubeconfigPath, '--namespace', NAMESPACE,
       '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', `127.0.0.1:${probePort}`,
-      '--resync-period', String(RESYNC_SECONDS), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      '--resync-period', String(RESYNC_SECONDS), '--max-concurrent-reconciles', String(workers), '--log-level', 'warn',
+      ...options.operatorArgs,
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const pid = operator.pid!;
     await waitFor(async () => pollResult((await fetch(`http://127.0.0.1:${probePort}/readyz`)).ok || undefined), {
-      description: 'the operator to be ready', timeoutMs: 30_000,
+      description: 'the operator to be ready', timeoutMs: 60_000,
     });
+    const idle = await memory(pid, metricsPort);
 
-    // 200 new instances until every one has its StatefulSet, ConfigMap and both Services.
-    const names = Array.from({ length: INSTANCES }, (_, i) => `bench-${i}`);
+    const kinds = [Resources.statefulSet, Resources.configMap, Resources.service] as const;
+    const [instances, ...owned] = [Resources.redisInstance, ...kinds].map((resource) => informer(client, resource, NAMESPACE));
+    watching.push(instances!, ...owned);
+    for (const i of watching) i.start();
+    await Promise.all(watching.map((i) => i.waitForSync()));
+    await settle(cluster, log, 'the instances are created');
+    const objectCount = (): number => owned.reduce((sum, i) => sum + i.list().length, 0);
+    const target = 4 * count; // a StatefulSet, a ConfigMap and two Services each (replicas 1: no PDB)
+
+    const names = Array.from({ length: count }, (_, i) => `bench-${i}`);
+    const allObjects = whenCount(owned, objectCount, target);
     const started = performance.now();
-    await pool(names, 20, (name) => client.create(Resources.redisInstance, {
-      apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name, namespace: NAMESPACE }, spec: { replicas: 1 },
-    }));
-    const labelSelector = 'app.kubernetes.io/managed-by=redis-operator';
-    await waitFor(async () => {
-      const [sts, cms, svcs] = await Promise.all([
-        client.list(Resources.statefulSet, { namespace: NAMESPACE, labelSelector }),
-        client.list(Resources.configMap, { namespace: NAMESPACE, labelSelector }),
-        client.list(Resources.service, { namespace: NAMESPACE, labelSelector }),
-      ]);
-      const done = sts.items.length === INSTANCES && cms.items.length === INSTANCES && svcs.items.length === 2 * INSTANCES;
-      return pollResult(done || undefined, `${sts.items.length} StatefulSets, ${cms.items.length} ConfigMaps, ${svcs.items.length} Services`);
-    }, { description: `${INSTANCES} instances to have their objects`, timeoutMs: 300_000, intervalMs: 100 });
+    await pool(names, USER_CONCURRENCY, (name) => client.create(Resources.redisInstance, instance(name, NAMESPACE) as unknown as KubeObject));
+    const createdMs = performance.now() - started;
+    await allObjects;
     const createAllMs = performance.now() - started;
-    log(`  ${INSTANCES} instances have all their objects after ${(createAllMs / 1000).toFixed(1)} s`);
-    await waitFor(async () => {
-      const instances = (await client.list(Resources.redisInstance, { namespace: NAMESPACE })).items as Array<KubeObject & { status?: { phase?: string } }>;
-      const ready = instances.filter((i) => i.status?.phase === 'Ready').length;
-      if (ready === INSTANCES) return { done: true, value: ready };
-      const pods = (await client.list(Resources.pod, { namespace: NAMESPACE })).items as Array<KubeObject & { status?: { phase?: string } }>;
-      const claims = (await client.list(Resources.persistentVolumeClaim, { namespace: NAMESPACE })).items as Array<KubeObject & { status?: { phase?: string } }>;
-      const count = (values: Array<string | undefined>) => JSON.stringify(values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v ?? '-']: (acc[v ?? '-'] ?? 0) + 1 }), {}));
-      return { done: false, observation: `${ready} Ready; phases ${count(instances.map((i) => i.status?.phase))}; pods ${count(pods.map((p) => p.status?.phase))}; claims ${count(claims.map((c) => c.status?.phase))}` };
-    }, { description: 'every instance to be Ready', timeoutMs: 300_000, intervalMs: 500 });
+    log(`  ${count} instances have all their objects after ${(createAllMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)}; the instances themselves were created after ${(createdMs / 1000).toFixed(1)} s)`);
+    log(`    by then: ${describeWork(await metricsText(metricsPort))}`);
+    await whenCount([instances!], () => instances!.list().filter(isReady).length, count);
+    log(`  every instance Ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const loaded = await memory(pid, metricsPort);
+    const sample = names[0]!;
+    const of = ownedNames(sample);
+    const sampleObjects: ReadonlyArray<readonly [ResourceType, string]> = [
+      [Resources.redisInstance, sample], [Resources.statefulSet, of.statefulSet], [Resources.configMap, of.configMap],
+      [Resources.service, of.clientService], [Resources.service, of.headlessService],
+    ];
+    const stored = await Promise.all(sampleObjects.map(async ([resource, name]) => [resource, (await client.get(resource, name, NAMESPACE))!] as const));
+    const cache = cacheCost(stored, sample);
+    log(`  one instance in the caches (${cache.objects} objects): ${cache.listedKiB.toFixed(1)} KiB as listed, ${cache.cachedKiB.toFixed(1)} KiB as kept`);
+    // The snapshot itself costs memory: the peak that counts is the one before it.
+    const peakBeforeSnapshot = procStatus(pid, 'VmHWM');
+    let heap: HeapSummary | undefined;
+    if (options.heapSnapshot) heap = await takeHeapSnapshot(operator, snapshotDir);
 
     // 100 spec changes, each timed from the API server's answer to the StatefulSet carrying it.
+    const statefulSets = owned[0]!;
     const pending = new Map<string, { image: string; resolve: () => void }>();
-    const abort = new AbortController();
-    const list = await client.list(Resources.statefulSet, { namespace: NAMESPACE });
-    const watching = client.watch(Resources.statefulSet, { namespace: NAMESPACE, resourceVersion: list.metadata.resourceVersion, signal: abort.signal }, (event) => {
-      const sts = event.object as KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ image: string }> } } } };
-      const wanted = pending.get(sts.metadata.name);
-      if (wanted && sts.spec?.template?.spec?.containers?.[0]?.image === wanted.image) {
-        pending.delete(sts.metadata.name);
-        wanted.resolve();
-      }
-    }).catch(() => undefined);
+    statefulSets.addHandlers({
+      onUpdate: (_old, sts) => {
+        const wanted = pending.get(sts.metadata.name);
+        const image = (sts as { spec?: { template?: { spec?: { containers?: Array<{ image: string }> } } } }).spec?.template?.spec?.containers?.[0]?.image;
+        if (wanted && image === wanted.image) {
+          pending.delete(sts.metadata.name);
+          wanted.resolve();
+        }
+      },
+    });
     const latencies: number[] = [];
-    for (let i = 0; i < CHANGES; i++) {
-      const name = names[i]!;
+    for (let i = 0; i < Math.min(CHANGES, count); i++) {
+      const name = names[Math.floor((i * count) / Math.min(CHANGES, count))]!;
       const image = 'redis:7.0';
       const seen = new Promise<void>((done) => pending.set(name, { image, resolve: done }));
       await client.patch(Resources.redisInstance, NAMESPACE, name, { spec: { image } }, 'merge');
       const t0 = performance.now();
-      await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name}: no StatefulSet update within 30 s`)), 30_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([seen, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${name}: no StatefulSet update within 30 s`)), 30_000); })]);
+      clearTimeout(timer);
       latencies.push(performance.now() - t0);
     }
-    abort.abort();
-    await watching;
     log(`  spec change -> StatefulSet updated: median ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
 
     // Idle: wait for the rollouts to settle, then count writes over two resync periods.
-    await waitFor(async () => {
-      const ready = (await client.list(Resources.redisInstance, { namespace: NAMESPACE })).items
-        .filter((i) => (i as { status?: { phase?: string } }).status?.phase === 'Ready').length;
-      return pollResult(ready === INSTANCES || undefined, `${ready} Ready`);
-    }, { description: 'every instance to be Ready again', timeoutMs: 300_000, intervalMs: 500 });
-    const metric = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      return [...text.matchAll(/^redis_operator_reconcile_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-    };
+    await whenCount([instances!], () => instances!.list().filter(isReady).length, count);
+    const reconciles = async (): Promise<number> => metricSum(await metricsText(metricsPort), 'redis_operator_reconcile_total');
     let last = -1;
     await waitFor(async () => {
-      const now = await metric();
+      const now = await reconciles();
       const settled = now === last;
       last = now;
       return pollResult(settled || undefined);
-    }, { description: 'the operator to settle', timeoutMs: 120_000, intervalMs: 2_000 });
-    const operatorWrites = async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      return [...text.matchAll(/^redis_operator_api_requests_total\{([^}]*)\} (\d+)/gm)]
-        .filter((m) => !/method="GET"/.test(m[1]!)).reduce((sum, m) => sum + Number(m[2]), 0);
-    };
+    }, { description: 'the operator to settle', timeoutMs: 120_000 + 200 * count, intervalMs: 2_000 });
+    const operatorWrites = async (): Promise<number> =>
+      metricSum(await metricsText(metricsPort), 'redis_operator_api_requests_total', (labels) => !/method="GET"/.test(labels));
     const before = await apiServerWrites(cluster.kubeconfigPath, [...OPERATOR_RESOURCES, 'events']);
     const ownBefore = await operatorWrites();
-    const reconcilesBefore = await metric();
-    await waitFor(async () => pollResult((await metric()) >= reconcilesBefore + 2 * INSTANCES || undefined), {
-      description: 'two resync periods', timeoutMs: 4 * RESYNC_SECONDS * 1000, intervalMs: 500,
+    const reconcilesBefore = await reconciles();
+    const steady: number[] = [];
+    await waitFor(async () => {
+      steady.push(procStatus(pid, 'VmRSS'));
+      return pollResult((await reconciles()) >= reconcilesBefore + 2 * count || undefined);
+    }, {
+      description: 'two resync periods', timeoutMs: 4 * RESYNC_SECONDS * 1000 + 50 * count, intervalMs: 500,
     });
     const idleWritesPerResync = ((await operatorWrites()) - ownBefore) / 2;
     const clusterWritesPerResync = ((await apiServerWrites(cluster.kubeconfigPath, [...OPERATOR_RESOURCES, 'events'])) - before) / 2;
-    log(`  (all clients together wrote ${clusterWritesPerResync} times per resync period to the kinds the operator manages, events included)`);
-    const status = readFileSync(`/proc/${operator.pid}/status`, 'utf8');
-    const rssMiB = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-    log(`  operator write requests per idle resync: ${idleWritesPerResync}; operator RSS with ${INSTANCES} instances: ${rssMiB.toFixed(0)} MiB`);
+    log(`  operator write requests per idle resync: ${idleWritesPerResync} (all clients together: ${clusterWritesPerResync}, events included)`);
+    const peakRssMiB = options.heapSnapshot ? peakBeforeSnapshot : procStatus(pid, 'VmHWM');
+
+    // The raw floor, once the cluster has settled: the same objects, no operator in the way.
+    await settle(cluster, log, 'the floor');
+    const floorObjects = names.flatMap((name) => synthesizeInstance(withDefaults(instance(name, FLOOR_NAMESPACE))).objects) as KubeObject[];
+    const floorStarted = performance.now();
+    await pool(floorObjects, workers, (object) => client.create(resourceOf(object), object));
+    const floorMs = performance.now() - floorStarted;
+    log(`  floor: ${floorObjects.length} objects created by a pool of ${workers} in ${(floorMs / 1000).toFixed(1)} s; ratio ${(createAllMs / floorMs).toFixed(2)}`);
+
     return {
-      createAllMs,
-      changeMedianMs: percentile(latencies, 50),
-      changeP99Ms: percentile(latencies, 99),
-      idleWritesPerResync,
-      rssMiB,
+      instances: count, workers, load: [loadAtStart, loadavg()[0]!],
+      createAllMs, floorMs,
+      changeMedianMs: percentile(latencies, 50), changeP99Ms: percentile(latencies, 99),
+      idleWritesPerResync, idle, loaded, cache, steadyRssMiB: percentile(steady, 50), peakRssMiB, ...(heap ? { heap } : {}),
     };
   } finally {
+    await Promise.all(watching.map((i) => i.stop()));
     operator?.kill('SIGTERM');
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What the operator had done so far: requests by method and status, reconciles and their mean time. */
+function describeWork(text: string): string {
+  const requests = [...text.matchAll(/^redis_operator_api_requests_total\{method="(\w+)",code="(\d+)"\} (\d+)/gm)]
+    .map((m) => `${m[1]} ${m[2]}: ${m[3]}`).join(', ');
+  const reconciles = [...text.matchAll(/^redis_operator_reconcile_total\{result="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ');
+  const seconds = metricSum(text, 'redis_operator_reconcile_duration_seconds_sum');
+  const total = metricSum(text, 'redis_operator_reconcile_duration_seconds_count');
+  const cpu = metricSum(text, 'process_cpu_seconds_total');
+  const latency = [...text.matchAll(/^redis_operator_api_request_duration_seconds_sum\{method="(\w+)"\} (\S+)/gm)].map((m) => {
+    const calls = metricSum(text, 'redis_operator_api_request_duration_seconds_count', (labels) => labels === `method="${m[1]}"`);
+    return `${m[1]} ${((Number(m[2]) / calls) * 1000).toFixed(1)} ms`;
+  }).join(', ');
+  const throttled = metricSum(text, 'redis_operator_api_rate_limiter_wait_seconds_sum');
+  return `requests ${requests}; mean request ${latency}; waited for the rate limit ${throttled.toFixed(1)} s in all; ` +
+    `reconciles ${reconciles}; mean reconcile ${total ? ((seconds / total) * 1000).toFixed(1) : '-'} ms; operator CPU ${cpu.toFixed(1)} s`;
+}
+
+/** SIGUSR2 makes the operator write a heap snapshot (--heapsnapshot-signal); waits until it is whole. */
+async function takeHeapSnapshot(operator: ChildProcess, dir: string): Promise<HeapSummary> {
+  operator.kill('SIGUSR2');
+  return waitFor<HeapSummary>(async () => {
+    const found = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.heapsnapshot')) : undefined;
+    if (!found) return { done: false };
+    try {
+      return { done: true, value: summarizeHeapSnapshot(join(dir, found)) };
+    } catch (error) {
+      return { done: false, observation: (error as Error).message };
+    }
+  }, { description: 'the heap snapshot', timeoutMs: 120_000, intervalMs: 1_000 });
 }

@@ -1,12 +1,38 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InvalidInputError } from './exit-codes.js';
 import { processIO, type CommandIO } from './io.js';
-import { synthCommand } from './synth-command.js';
-import { planCommand } from './plan-command.js';
-import { runCommand } from './run-command.js';
 import { StrategyModuleError } from '../strategies/strategy-module.js';
 
 export const VERSION = '0.1.0';
+
+type ActionRunner = (action: () => Promise<void>) => Promise<void>;
+type CommandFactory = (io: CommandIO, run: ActionRunner) => Command;
+
+/**
+ * Each subcommand's module, loaded only when that subcommand runs: `synth` never loads the
+ * Kubernetes client, and `run` never loads YAML output, the operator chart or the planner's
+ * printing. Every module loaded stays in the heap for the life of the process, which for `run`
+ * is the life of the operator.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
+  synth: async () => (await import('./synth-command.js')).synthCommand,
+  plan: async () => (await import('./plan-command.js')).planCommand,
+  run: async () => {
+    const { runCommand } = await import('./run-command.js');
+    return (_io, run) => runCommand(run);
+  },
+};
+
+/**
+ * The subcommand argv names, when it names one; otherwise (no subcommand, `help`, a typo, the
+ * top-level --help) every subcommand is loaded, so that help and errors list them all. The
+ * top-level options (--help, --version) take no value, so the first word not starting with a
+ * dash is the subcommand, as commander reads it.
+ */
+export function commandsToLoad(argv: readonly string[]): string[] {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  return named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+}
 
 /**
  * Runs the `redis-operator` CLI and returns its exit code: 0 success, 2 invalid input (every
@@ -14,7 +40,7 @@ export const VERSION = '0.1.0';
  */
 export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   let exitCode: number = ExitCode.Ok;
-  const run = async (action: () => Promise<void>): Promise<void> => {
+  const run: ActionRunner = async (action) => {
     try {
       await action();
     } catch (error) {
@@ -41,9 +67,8 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     writeErr: (text: string) => io.stderr.write(text),
   };
   program.configureOutput(output);
-  program.addCommand(synthCommand(io, run));
-  program.addCommand(planCommand(io, run));
-  program.addCommand(runCommand(run));
+  const factories = await Promise.all(commandsToLoad(argv).map((name) => COMMANDS[name]!()));
+  for (const factory of factories) program.addCommand(factory(io, run));
   // addCommand() does not pass these settings on, unlike command().
   for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError();
 

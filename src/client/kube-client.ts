@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from './api-error.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { loadKubeConfig, type ClusterConnection } from './kubeconfig.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
+import { RateLimitWaitAbortedError, TokenBucketRateLimiter } from './rate-limiter.js';
 import { currentSignal, RequestCancelledError } from './request-signal.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
 
@@ -39,6 +40,31 @@ export interface DeleteOptions {
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
 }
 
+/** Hears of one request: method, HTTP status (0: no answer) and seconds the server took. */
+export type RequestListener = (method: string, status: number, durationSeconds: number) => void;
+
+/** An answer of the API server, read whole. */
+export interface Response {
+  readonly status: number;
+  readonly body: string;
+  /** The Retry-After header, when the server sent one. */
+  readonly retryAfter?: string;
+}
+
+export interface KubeClientOptions {
+  /** The User-Agent of every request. @default 'redis-operator' */
+  readonly userAgent?: string;
+  /**
+   * Requests per second on average, as client-go's QPS (`--kube-api-qps`); watches count when
+   * they start. 0 or undefined: no client-side limit. @default no limit
+   */
+  readonly qps?: number;
+  /** Requests that may go at once above `qps` (`--kube-api-burst`). @default ceil(qps) */
+  readonly burst?: number;
+  /** Sends again a request refused with 429 (or a 5xx) and Retry-After at most this often. @default 10 (client-go) */
+  readonly maxRetries?: number;
+}
+
 interface RequestOptions {
   readonly query?: Record<string, string | number | boolean | undefined>;
   readonly body?: unknown;
@@ -52,8 +78,8 @@ export const FIELD_MANAGER = 'redis-operator';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * A small JSON client for the Kubernetes API, on top of client-node's KubeConfig (which handles
- * kubeconfig files, in-cluster service-account tokens and their rotation).
+ * A small JSON client for the Kubernetes API, on top of a kubeconfig (kubeconfig.ts: files, the
+ * in-cluster service account and its rotating token, client-node's exec plugins).
  *
  * Objects stay in wire form. client-node's typed APIs re-serialize bodies through their models,
  * which silently drops fields the models spell differently (`x-kubernetes-validations`,
@@ -69,33 +95,51 @@ export class KubeClient {
   private agent: http.Agent | undefined;
   /** The CA, client certificate and key the agent was made with. */
   private agentMaterial = '';
-  private readonly requestListeners: Array<(method: string, status: number) => void> = [];
+  private readonly requestListeners: Array<RequestListener> = [];
+  private readonly throttleListeners: Array<(waitSeconds: number) => void> = [];
+  private readonly userAgent: string;
+  private readonly limiter: TokenBucketRateLimiter | undefined;
+  private readonly maxRetries: number;
 
-  constructor(private readonly kubeConfig: KubeConfig, private readonly userAgent = 'redis-operator') {
+  constructor(private readonly kubeConfig: ClusterConnection, options: KubeClientOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
+    this.userAgent = options.userAgent ?? 'redis-operator';
+    this.maxRetries = options.maxRetries ?? 10;
+    this.limiter = options.qps !== undefined && options.qps > 0
+      ? new TokenBucketRateLimiter({ qps: options.qps, ...(options.burst !== undefined ? { burst: options.burst } : {}) })
+      : undefined;
   }
 
   /**
    * From a kubeconfig file, or else $KUBECONFIG / ~/.kube/config / the in-cluster service
    * account; throws KubeconfigError when there is none or it cannot be used.
    */
-  static load(kubeconfigPath?: string): KubeClient {
-    return new KubeClient(loadKubeConfig(kubeconfigPath));
+  static load(kubeconfigPath?: string, options: KubeClientOptions = {}): KubeClient {
+    return new KubeClient(loadKubeConfig(kubeconfigPath), options);
   }
 
   get serverUrl(): string {
     return this.server.toString();
   }
 
-  /** Called after every request but watches, with its method and HTTP status (0: no answer). */
-  onRequest(listener: (method: string, status: number) => void): void {
+  /**
+   * Called after every request but watches, with its method, HTTP status (0: no answer) and how
+   * long the API server took (from sending to the last byte of the answer).
+   */
+  onRequest(listener: RequestListener): void {
     this.requestListeners.push(listener);
   }
 
-  private notifyRequest(method: string, status: number): void {
-    for (const listener of this.requestListeners) listener(method, status);
+  /** Called after every wait for the client-side rate limit, with its length (0 when none). */
+  onThrottle(listener: (waitSeconds: number) => void): void {
+    this.throttleListeners.push(listener);
+  }
+
+  private notifyRequest(method: string, status: number, sentAt: number): void {
+    const seconds = (performance.now() - sentAt) / 1000;
+    for (const listener of this.requestListeners) listener(method, status, seconds);
   }
 
   async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
@@ -182,6 +226,12 @@ export class KubeClient {
     };
     const signal = combinedSignal(options.signal);
     if (signal?.aborted) return;
+    try {
+      await this.throttle('WATCH', path, signal);
+    } catch (error) {
+      if (error instanceof RequestCancelledError) return;
+      throw error;
+    }
     const request = await this.prepare('GET', path, { query });
     const apiVersion = apiVersionOf(resource);
     await new Promise<void>((resolve, reject) => {
@@ -240,8 +290,40 @@ export class KubeClient {
     return (body === '' ? undefined : JSON.parse(body)) as T;
   }
 
-  private async send(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: string }> {
+  /**
+   * Sends a request, through the rate limiter, and sends it again when the API server answers
+   * 429 Too Many Requests or a 5xx with Retry-After (API Priority and Fairness rejecting it, a
+   * server starting up): after the time Retry-After names, at most `maxRetries` times, as
+   * client-go does. Both waits end at once when the signal aborts.
+   */
+  private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
     const signal = combinedSignal(options.signal);
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    for (let attempt = 0; ; attempt++) {
+      await this.throttle(method, path, signal);
+      const response = await this.sendOnce(method, path, options, payload, signal);
+      const retryInMs = retryAfterMs(response);
+      if (retryInMs === undefined || attempt >= this.maxRetries) return response;
+      // A cut wait ends here; the next attempt then refuses to send (RequestCancelledError).
+      await sleep(retryInMs, undefined, signal ? { signal } : {}).catch(() => undefined);
+    }
+  }
+
+  /** Waits for the rate limiter's token; a cancelled wait sends nothing. */
+  private async throttle(method: string, path: string, signal: AbortSignal | undefined): Promise<void> {
+    if (!this.limiter) return;
+    const started = performance.now();
+    try {
+      await this.limiter.acquire(signal);
+      const waited = (performance.now() - started) / 1000;
+      for (const listener of this.throttleListeners) listener(waited);
+    } catch (error) {
+      if (error instanceof RateLimitWaitAbortedError) throw new RequestCancelledError(method, path, signal?.reason);
+      throw error;
+    }
+  }
+
+  private async sendOnce(method: string, path: string, options: RequestOptions, payload: string | undefined, signal: AbortSignal | undefined): Promise<Response> {
     // Checked last thing before the request leaves: nothing awaited after this line can let a
     // cancelled reconcile's write through.
     const refuseIfCancelled = (): void => {
@@ -250,7 +332,7 @@ export class KubeClient {
     refuseIfCancelled();
     const request = await this.prepare(method, path, options);
     refuseIfCancelled();
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const sentAt = performance.now();
     return new Promise((resolve, reject) => {
       const headers = payload === undefined
         ? request.options.headers
@@ -264,14 +346,15 @@ export class KubeClient {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          this.notifyRequest(method, res.statusCode ?? 0);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          this.notifyRequest(method, res.statusCode ?? 0, sentAt);
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter ? { retryAfter } : {}) });
         });
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new ApiError(method, path, 0, 'Timeout', 'request timed out')));
       req.on('error', (error) => {
-        this.notifyRequest(method, 0);
+        this.notifyRequest(method, 0, sentAt);
         reject(signal?.aborted ? new RequestCancelledError(method, path, signal.reason) : error);
       });
       if (payload !== undefined) req.write(payload);
@@ -345,6 +428,21 @@ function listQuery(options: ListOptions): Record<string, string | number | undef
     limit: options.limit,
     continue: options.continueToken,
   };
+}
+
+/** The longest Retry-After honoured: a server asking for more is answered with an error instead. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * How long the server asked the client to wait before sending the request again, or undefined
+ * when it did not ask: as client-go, only 429 and 5xx answers that carry Retry-After (seconds)
+ * are retried.
+ */
+export function retryAfterMs(response: Response): number | undefined {
+  if (response.status !== 429 && response.status < 500) return undefined;
+  if (response.retryAfter === undefined || !/^\d+$/.test(response.retryAfter.trim())) return undefined;
+  const ms = Number(response.retryAfter.trim()) * 1000;
+  return ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
 }
 
 function apiError(method: string, path: string, status: number, body: string): ApiError {

@@ -6,6 +6,7 @@
  * resync re-enqueues every primary key so drift that produced no event (or an event lost
  * before a restart) is still repaired.
  */
+import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../client/objects.js';
 import { splitKey } from '../client/objects.js';
 import { runWithSignal } from '../client/request-signal.js';
@@ -78,6 +79,10 @@ export class Controller {
     this.maxConcurrentReconciles = Math.max(1, options.maxConcurrentReconciles ?? 1);
     this.resyncPeriodMs = options.resyncPeriodMs ?? 600_000;
     this.sources = [{ informer: primary, toKeys: (object) => [keyOf(object)] }, ...owned];
+    // Every request in flight of every reconcile listens to this signal (to be cut when it
+    // aborts), and a reconcile may send many at once: that is no leak, and Node's warning after
+    // ten listeners would only be noise in the operator's log.
+    setMaxListeners(0, this.acting.signal);
     for (const source of this.sources) {
       source.informer.addHandlers({
         onAdd: (object) => this.enqueueAll(source.toKeys(object)),

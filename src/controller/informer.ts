@@ -52,7 +52,20 @@ export interface Restart {
   readonly retryInMs: number;
 }
 
+/**
+ * What the cache keeps of an object, as controller-runtime's cache `TransformFunc`: called once
+ * for every object listed or watched, before the store or any handler sees it. It returns a new
+ * object (the one from the wire is dropped), so the cache holds one copy of each object, of only
+ * the fields its readers use.
+ */
+export type ObjectTransform = (object: KubeObject) => KubeObject;
+
 export interface InformerOptions {
+  /**
+   * What to keep of each object. @default withoutServerBookkeeping (drops managedFields and
+   * kubectl's last-applied-configuration annotation)
+   */
+  readonly transform?: ObjectTransform;
   /** Only this namespace. @default all namespaces */
   readonly namespace?: string;
   /** Only objects matching this label selector. @default all objects */
@@ -76,11 +89,6 @@ export interface InformerOptions {
    * @default 500 ms doubling to 30 s, 20 % jitter
    */
   readonly backoff?: BackoffOptions;
-  /**
-   * Applied to every object before it is cached and handed to handlers, as client-go's
-   * TransformFunc: keeps only what the readers of the cache use. @default managedFields dropped, nothing else
-   */
-  readonly transform?: (object: KubeObject) => KubeObject;
 }
 
 /** A watch that ended in less than this is suspicious: resuming it at once could spin. */
@@ -91,8 +99,8 @@ export class Informer<T extends KubeObject> implements Store<T> {
   private readonly handlers: Array<InformerHandlers<T>> = [];
   private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff' | 'transform'>> &
     Pick<InformerOptions, 'namespace' | 'labelSelector'>;
-  private readonly transform: (object: T) => T;
   private readonly backoff: ExponentialBackoff;
+  private readonly transform: ObjectTransform;
   private readonly syncWaiters: Array<() => void> = [];
   private resourceVersion: string | undefined;
   private synced = false;
@@ -117,8 +125,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
       silenceTimeoutMs: options.silenceTimeoutMs ?? (watchTimeoutSeconds + 30) * 1000,
     };
     this.backoff = new ExponentialBackoff({ baseDelayMs: 500, maxDelayMs: 30_000, ...options.backoff });
-    const transform = options.transform;
-    this.transform = transform ? (object) => transform(withoutManagedFields(object)) as T : withoutManagedFields;
+    this.transform = options.transform ?? withoutServerBookkeeping;
   }
 
   /** True once the first full list is in the store (and its handlers have run). */
@@ -245,7 +252,7 @@ export class Informer<T extends KubeObject> implements Store<T> {
         signal: this.stopController.signal,
       });
       if (this.stopped) return;
-      for (const item of page.items) fresh.set(objectKey(item), this.transform(item));
+      for (const item of page.items) fresh.set(objectKey(item), this.transform(item) as T);
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken);
@@ -310,13 +317,15 @@ export class Informer<T extends KubeObject> implements Store<T> {
   }
 
   private apply(event: WatchEvent<T>): void {
-    // Bookmarks carry only a resourceVersion, errors a Status: neither is an object to keep.
-    const object = event.type === 'BOOKMARK' || event.type === 'ERROR' ? event.object : this.transform(event.object);
-    const version = object.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
-      if (version) this.resourceVersion = version;
+      const bookmarked = event.object.metadata?.resourceVersion;
+      if (bookmarked) this.resourceVersion = bookmarked;
       return;
     }
+    // An error carries a Status, not an object to keep (the client ends the watch on one).
+    if (event.type === 'ERROR') return;
+    const object = this.transform(event.object) as T;
+    const version = object.metadata.resourceVersion;
     const key = objectKey(object);
     const old = this.items.get(key);
     switch (event.type) {
@@ -378,13 +387,26 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** kubectl apply's copy of the whole object as last applied: often as large as the object. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /**
- * Drops `metadata.managedFields` before caching, as controller-runtime's default transform does:
- * server-side apply's bookkeeping is often larger than the rest of the object, and nothing here
- * reads it. The cache then costs a fraction of the memory.
+ * Drops the API server's and kubectl's bookkeeping before caching, as controller-runtime's
+ * default transform drops managedFields: server-side apply's field ownership and kubectl's
+ * last-applied copy are often larger than the rest of the object, and no reader of a cache here
+ * uses either.
  */
-function withoutManagedFields<T extends KubeObject>(object: T): T {
-  if (!object.metadata || !('managedFields' in object.metadata)) return object;
-  const { managedFields: _dropped, ...metadata } = object.metadata;
-  return { ...object, metadata } as T;
+export function withoutServerBookkeeping(object: KubeObject): KubeObject {
+  const metadata = object.metadata;
+  if (!metadata) return object;
+  const annotations = metadata.annotations;
+  const hasLastApplied = annotations !== undefined && LAST_APPLIED_ANNOTATION in annotations;
+  if (!('managedFields' in metadata) && !hasLastApplied) return object;
+  const { managedFields: _managedFields, annotations: _annotations, ...rest } = metadata;
+  let kept: Record<string, string> | undefined;
+  if (annotations) {
+    const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...others } = annotations;
+    kept = Object.keys(others).length > 0 ? others : undefined;
+  }
+  return { ...object, metadata: kept ? { ...rest, annotations: kept } : rest };
 }

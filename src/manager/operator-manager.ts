@@ -7,12 +7,12 @@ import type { Controller } from '../controller/controller.js';
 import { LeaderElector, type LeaderElectionOptions, type LeadershipLossReason } from '../controller/leader-election.js';
 import type { Result } from '../controller/reconcile-result.js';
 import { createOperatorContainer } from '../di/container.js';
+import { cacheTransformOf } from './cache-transforms.js';
 import { TOKENS } from '../di/tokens.js';
 import { createMetricsServer, createProbeServer, type EndpointServer } from '../observability/http-servers.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { OWNED_RESOURCES, type ObjectCache } from '../reconcile/live-objects.js';
-import { podState } from '../reconcile/pods.js';
 import { instancesUsingStorageClass } from '../reconcile/storage.js';
 import type { Reconciler } from '../reconcile/reconciler.js';
 import type { PrimaryMonitor } from '../controller/primary-monitor.js';
@@ -80,23 +80,26 @@ export class OperatorManager {
   constructor(private readonly options: OperatorManagerOptions) {
     const { client, logger, namespace } = options;
     this.metrics = options.metrics ?? new Metrics();
-    client.onRequest((method, code) => this.metrics.observeApiRequest(method, code));
+    client.onRequest((method, code, seconds) => this.metrics.observeApiRequest(method, code, seconds));
+    client.onThrottle((seconds) => this.metrics.observeRateLimiterWait(seconds));
     const informerScope = namespace ? { namespace } : {};
-    const builder = new ControllerBuilder(client, logger).watchesPrimary(Resources.redisInstance, informerScope);
-    for (const resource of OWNED_RESOURCES) builder.owns(resource, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    const builder = new ControllerBuilder(client, logger)
+      .watchesPrimary(Resources.redisInstance, { ...informerScope, transform: cacheTransformOf(Resources.redisInstance) });
+    const managed = { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
+    for (const resource of OWNED_RESOURCES) builder.owns(resource, { ...managed, transform: cacheTransformOf(resource) });
     // The pods and claims the StatefulSet controller creates from the instance's template: pods
     // (their readiness, role label and address) wake the instance and are labelled and replaced
-    // by it, cached as podState() trims them; claims say what storage is requested. The
-    // StorageClasses' allowVolumeExpansion decides whether a held-back growth can go ahead.
-    builder.owns(Resources.pod, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`, transform: podState });
-    builder.owns(Resources.persistentVolumeClaim, { ...informerScope, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+    // by it; claims say what storage is requested. The StorageClasses' allowVolumeExpansion
+    // decides whether a held-back growth can go ahead.
+    builder.owns(Resources.pod, { ...managed, transform: cacheTransformOf(Resources.pod) });
+    builder.owns(Resources.persistentVolumeClaim, { ...managed, transform: cacheTransformOf(Resources.persistentVolumeClaim) });
     builder.watches(Resources.storageClass, (storageClass) => instancesUsingStorageClass(
       storageClass.metadata.name,
       this.controller.store(Resources.persistentVolumeClaim).list(),
       this.controller.store(Resources.redisInstance).list(),
-    ));
+    ), { transform: cacheTransformOf(Resources.storageClass) });
     // Read by the dial guard only; a node's changes wake no instance.
-    builder.watches(Resources.node, () => []);
+    builder.watches(Resources.node, () => [], { transform: cacheTransformOf(Resources.node) });
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
     this.controller = builder.build((key) => this.reconciler.reconcile(key), {

@@ -32,6 +32,8 @@ export class Metrics implements ReconcileMetrics, StrategyMetrics {
   private readonly reconcileDuration: Histogram<'result'>;
   private readonly strategyExecutions: Counter<'strategy'>;
   private readonly apiRequests: Counter<'method' | 'code'>;
+  private readonly apiRequestDuration: Histogram<'method'>;
+  private readonly rateLimiterWait: Histogram;
   private queueDepth: () => number = () => 0;
 
   constructor(options: MetricsOptions = {}) {
@@ -72,10 +74,28 @@ export class Metrics implements ReconcileMetrics, StrategyMetrics {
       labelNames: ['method', 'code'],
       registers: [this.registry],
     });
+    this.apiRequestDuration = new Histogram({
+      name: 'redis_operator_api_request_duration_seconds',
+      help: 'Time the Kubernetes API took to answer a request (watches aside), by method.',
+      labelNames: ['method'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.rateLimiterWait = new Histogram({
+      name: 'redis_operator_api_rate_limiter_wait_seconds',
+      help: 'Time requests waited for the client-side rate limit (--kube-api-qps, --kube-api-burst).',
+      buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30],
+      registers: [this.registry],
+    });
   }
 
-  observeApiRequest(method: string, code: number): void {
+  observeApiRequest(method: string, code: number, durationSeconds?: number): void {
     this.apiRequests.inc({ method, code: String(code) });
+    if (durationSeconds !== undefined) this.apiRequestDuration.observe({ method }, durationSeconds);
+  }
+
+  observeRateLimiterWait(seconds: number): void {
+    this.rateLimiterWait.observe(seconds);
   }
 
   observeReconcile(result: ReconcileResultLabel, durationSeconds: number): void {

@@ -35,7 +35,7 @@ function withNamespace(object: KubeObject, namespace: string): KubeObject {
  * own namespace.
  */
 export async function operatorKubeConfig(admin: KubeConfig, leaseNamespace?: string): Promise<KubeConfig> {
-  const client = new KubeClient(admin, 'redis-operator-tests');
+  const client = new KubeClient(admin, { userAgent: 'redis-operator-tests' });
   const objects = operatorObjects({});
   const pick = (kind: string) => objects.filter((o) => o.kind === kind);
   const [serviceAccount] = pick('ServiceAccount');
@@ -63,7 +63,7 @@ export async function operatorKubeConfig(admin: KubeConfig, leaseNamespace?: str
   });
 
   // RBAC reaches the authorizer through its own watch: wait until the binding is in effect.
-  const operator = new KubeClient(kubeConfig, 'redis-operator-tests');
+  const operator = new KubeClient(kubeConfig, { userAgent: 'redis-operator-tests' });
   await waitFor(async () => {
     const review = await operator.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       body: {

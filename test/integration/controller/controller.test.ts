@@ -258,4 +258,25 @@ describe('Controller stopping at once', () => {
     await stopping;
     expect(signal!.aborted).toBe(true);
   });
+
+  it('lets every reconcile have many requests in flight without a listener-leak warning', async () => {
+    const { name: namespace, kubeConfig } = await freshNamespace();
+    const client = new KubeClient(kubeConfig);
+    await client.create(Resources.redisInstance, instance(namespace, 'busy'));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => { warnings.push(`${warning.name}: ${warning.message}`); };
+    process.on('warning', onWarning);
+    try {
+      let done = false;
+      // Each request in flight listens to the signal every reconcile runs under.
+      await startController(client, namespace, async () => {
+        await Promise.all(Array.from({ length: 24 }, (_, i) => client.get(Resources.configMap, `absent-${i}`, namespace)));
+        done = true;
+      }, { maxConcurrentReconciles: 2 });
+      await waitUntil(() => done, 'the reconcile with its requests');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  });
 });

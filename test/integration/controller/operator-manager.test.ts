@@ -4,7 +4,6 @@
  * endpoints are named for what they serve.
  */
 import { Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { KubeClient } from '../../../src/client/kube-client.js';
@@ -16,6 +15,7 @@ import { OperatorManager, type OperatorManagerOptions } from '../../../src/manag
 import { freshNamespace, testKubeConfig } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { installRedisInstanceCrd } from '../../support/crd.js';
+import { impersonating } from '../../support/impersonation.js';
 import { createInstance, getStatefulSet, testClient, waitForReady } from '../../support/kube.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -40,15 +40,6 @@ function manager(options: Omit<OperatorManagerOptions, 'logger'>): { manager: Op
   const created = new OperatorManager({ ...options, logger: winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] }) });
   cleanups.push(() => created.stop());
   return { manager: created, logs };
-}
-
-/** The test cluster's credentials, acting as `user` (cluster admins may impersonate anyone). */
-function impersonating(user: string): KubeConfig {
-  const exported = JSON.parse(testKubeConfig().exportConfig()) as { users: Array<{ user: Record<string, unknown> }> };
-  for (const entry of exported.users) entry.user.as = user;
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(JSON.stringify(exported));
-  return kubeConfig;
 }
 
 async function readyz(operator: OperatorManager): Promise<number> {

@@ -9,7 +9,7 @@ import { ApiError } from '../../../src/client/api-error.js';
 import type { ListOptions, WatchOptions } from '../../../src/client/kube-client.js';
 import type { KubeObject, ObjectList, WatchEvent } from '../../../src/client/objects.js';
 import { Resources, type ResourceType } from '../../../src/client/resources.js';
-import { Informer, type ListWatchClient, type Restart, type RestartReason } from '../../../src/controller/informer.js';
+import { Informer, LAST_APPLIED_ANNOTATION, withoutServerBookkeeping, type ListWatchClient, type Restart, type RestartReason } from '../../../src/controller/informer.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 
@@ -212,5 +212,39 @@ describe('Informer recovery', () => {
     expect(log).toEqual(['add a@1', 'add b@2']);
     expect(informer.list().map((o) => Object.keys(o).sort())).toEqual([['apiVersion', 'kind', 'metadata'], ['apiVersion', 'kind', 'metadata']]);
     expect(client.watchCalls[1]!.resourceVersion).toBe('5');
+  });
+});
+
+describe('Informer cache contents', () => {
+  const bulky = (name: string, resourceVersion: string): KubeObject => ({
+    ...cm(name, resourceVersion),
+    metadata: {
+      ...cm(name, resourceVersion).metadata,
+      managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:data': {} } }],
+      annotations: { [LAST_APPLIED_ANNOTATION]: '{"a whole":"copy"}', kept: 'yes' },
+    },
+    data: { key: 'value' },
+  });
+
+  it('stores and reports what the transform returns, for listed and for watched objects', async () => {
+    const client = new ScriptedClient([[bulky('a', '1')]], [async (emit) => emit({ type: 'MODIFIED', object: bulky('a', '2') })]);
+    const transform = (object: KubeObject): KubeObject => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: 'ns', resourceVersion: object.metadata.resourceVersion } });
+    const updates: KubeObject[] = [];
+    const { informer } = started(client, { transform });
+    informer.addHandlers({ onUpdate: (old, object) => updates.push(old, object) });
+    await until(() => updates.length === 2, 'the watched update');
+    expect(updates).toEqual([transform(bulky('a', '1')), transform(bulky('a', '2'))]);
+    expect(informer.get('ns/a')).toBe(updates[1]);
+  });
+
+  it('drops managedFields and the last-applied annotation by default, and keeps the rest', async () => {
+    const client = new ScriptedClient([[bulky('a', '1')]], []);
+    const { informer } = started(client);
+    await until(() => informer.hasSynced, 'the list');
+    expect(informer.get('ns/a')).toEqual({
+      apiVersion: 'v1', kind: 'ConfigMap', data: { key: 'value' },
+      metadata: { name: 'a', namespace: 'ns', resourceVersion: '1', annotations: { kept: 'yes' } },
+    });
+    expect(withoutServerBookkeeping(cm('b', '1'))).toEqual(cm('b', '1'));
   });
 });
