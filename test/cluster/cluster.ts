@@ -56,6 +56,12 @@ export interface StartClusterOptions {
    */
   readonly realNode?: boolean;
   /**
+   * Called once the machine's real-node lock is held, before anything touches the host: what
+   * the host looks like then is what `down` must leave (another real node may have been up
+   * while this one waited).
+   */
+  readonly onRealNodeLockHeld?: () => Promise<void>;
+  /**
    * How long a node may go without a heartbeat before kube-controller-manager marks it NotReady
    * (its --node-monitor-grace-period and --node-startup-grace-period).
    * @default DEFAULT_NODE_MONITOR_GRACE_PERIOD with kwok; Kubernetes' own (40 s, and one minute
@@ -151,6 +157,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Runnin
           await writeFile(statePath, JSON.stringify(waiting, null, 2) + '\n');
         },
       });
+      await options.onRealNodeLockHeld?.();
     } catch (error) {
       if (waiting.realNodeLock) await releaseRealNodeLock(waiting.realNodeLock);
       await removeState(dir);

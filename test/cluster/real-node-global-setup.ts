@@ -1,8 +1,8 @@
 /**
  * vitest globalSetup of the `redis` project: one local control plane with a real node per test
- * run, in a temporary directory, stopped in teardown. The host is read before `up` and after
- * `down`: any route, rule, link, sysctl, mount, cgroup, path or process the node left behind
- * is listed and fails the run (exit code 1). If the run dies before teardown, the watchdog runs
+ * run, in a temporary directory, stopped in teardown. The host is read once `up` holds the
+ * machine's real-node lock and again after `down`: any route, rule, link, sysctl, mount,
+ * cgroup, path or process the node left behind is listed and fails the run (exit code 1). If the run dies before teardown, the watchdog runs
  * `down`.
  */
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startCluster } from './cluster.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import { hostSnapshotDifferences, processesNaming, takeHostSnapshot } from './real-node/host-snapshot.js';
+import { hostSnapshotDifferences, processesNaming, takeHostSnapshot, type HostSnapshot } from './real-node/host-snapshot.js';
 import { installRedisInstanceCrd } from '../support/crd.js';
 
 declare module 'vitest' {
@@ -23,10 +23,16 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const before = await takeHostSnapshot();
   const dir = await mkdtemp(join(tmpdir(), 'redis-operator-real-node-'));
   const started = Date.now();
-  const cluster = await startCluster({ dir, realNode: true, log: (message) => console.log(message) });
+  // Read once the lock is held: a real node of another run may be up until then.
+  let before: HostSnapshot | undefined;
+  const cluster = await startCluster({
+    dir, realNode: true, log: (message) => console.log(message),
+    onRealNodeLockHeld: async () => { before = await takeHostSnapshot(); },
+  });
+  const hostBefore = before;
+  if (hostBefore === undefined) throw new Error('startCluster returned without taking the real-node lock');
   await installRedisInstanceCrd(loadKubeConfig(cluster.kubeconfigPath));
   console.log(`Local control plane with a real node up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cluster.server} (state in ${dir})`);
   project.provide('kubeconfigPath', cluster.kubeconfigPath);
@@ -37,7 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await cluster.stop().catch((error: unknown) => problems.push(`down: ${error instanceof Error ? error.message : String(error)}`));
     const leftovers = [
       ...problems,
-      ...hostSnapshotDifferences(before, await takeHostSnapshot()),
+      ...hostSnapshotDifferences(hostBefore, await takeHostSnapshot()),
       ...(await processesNaming(dir)).map((process) => `process: ${process}`),
       ...(existsSync(dir) ? [`directory: ${dir}`] : []),
     ];
