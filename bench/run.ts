@@ -5,7 +5,7 @@
  *   npm run bench                      synthesis, footprint, then the operator against a cluster
  *   npm run bench -- synth             only the in-process synthesis figures (no cluster)
  *   npm run bench -- footprint         only what each import and command costs in RSS
- *   npm run bench -- operator [--instances N] [--runs R] [--workers W] [--heap-snapshot]
+ *   npm run bench -- operator [--instances N] [--runs R] [--workers W (default: run's)] [--heap-snapshot]
  *                  [--node-flags "--max-semi-space-size=1 ..."] [--operator-args "--kube-api-qps 50 ..."]
  *   npm run bench -- availability [--classes a,b] [--rate N] [--json]
  *                                      what a client sees during each change class, on the real
@@ -22,6 +22,7 @@ import { benchOperator, type OperatorFigures } from './operator.js';
 import { benchAvailability } from './availability.js';
 import { parseClasses } from './availability-classes.js';
 import { availabilityTable } from './availability-table.js';
+import { DEFAULT_MAX_CONCURRENT_RECONCILES } from '../src/cli/run-command.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -87,7 +88,7 @@ if (wants('operator')) {
   for (let run = 1; run <= runs; run++) {
     console.log(`run ${run} of ${runs}`);
     const figures = await benchOperator({
-      instances, workers: workers ?? 4, nodeFlags, operatorArgs, heapSnapshot: values['heap-snapshot'],
+      instances, workers: workers ?? DEFAULT_MAX_CONCURRENT_RECONCILES, nodeFlags, operatorArgs, heapSnapshot: values['heap-snapshot'],
     }, (line) => console.log(line));
     results.push(figures);
     if (figures.heap) {

@@ -129,7 +129,9 @@ export class Reconciler {
     let plan = planInstance(instance, live, this.registry, owner);
     const creates = plannedCreates(plan);
     if (creates.length > 0) {
-      const completed = await withUncached(name, live, creates, (resource, objectName) => this.client.get(resource, objectName, namespace));
+      // Read from the API server's watch cache: it feeds the operator's own informers, so it is at
+      // least as fresh as the caches the plan came from, and costs the API server no etcd read.
+      const completed = await withUncached(name, live, creates, (resource, objectName) => this.client.get(resource, objectName, namespace, { resourceVersion: '0' }));
       if (Object.keys(completed).length > Object.keys(live).length) {
         live = completed;
         plan = planInstance(instance, live, this.registry, owner);
@@ -158,7 +160,7 @@ export class Reconciler {
       // attempt stamps lastUpdate, and the status write wakes the instance once more).
       const tried = this.triedWithoutEffect(stored, step.live, step.changes);
       if (tried) {
-        for (const action of plan.companions) await this.applyCompanion(action, log);
+        await this.applyCompanions(plan.companions, log);
         return this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
       }
       // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
@@ -179,14 +181,17 @@ export class Reconciler {
       return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
     }
 
-    for (const action of plan.companions) await this.applyCompanion(action, log);
+    await this.applyCompanions(plan.companions, log);
 
     switch (step.kind) {
       case 'create': {
         const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
-        await this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`);
-        return this.finish(stored, instance, statefulSet, { desiredReplicas, degraded: held }, {}, auth);
+        const [result] = await together(
+          this.finish(stored, instance, statefulSet, { desiredReplicas, degraded: held }, {}, auth),
+          this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`),
+        );
+        return result;
       }
       case 'wait':
         return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
@@ -196,9 +201,12 @@ export class Reconciler {
         // ConfigMap is written (above) and the replication step sets it on every pod.
         const summary = summarize(plan.liveConfig);
         logChanges(this.logger, 'Config change applied live, no pod restarts', plan.liveConfig, { ...log, strategy: 'Live' });
-        await this.events.record(asObject, 'Normal', 'LiveConfigUpdate', `CONFIG SET on every pod, no restart: ${summary}`);
         const lastUpdate = { strategy: 'Live', changes: plan.liveConfig.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
-        return this.finish(stored, instance, live.statefulSet, { desiredReplicas, lastUpdate, degraded: held }, {}, auth);
+        const [result] = await together(
+          this.finish(stored, instance, live.statefulSet, { desiredReplicas, lastUpdate, degraded: held }, {}, auth),
+          this.events.record(asObject, 'Normal', 'LiveConfigUpdate', `CONFIG SET on every pod, no restart: ${summary}`),
+        );
+        return result;
       }
       case 'update':
         return this.update(stored, instance, step, log, held, auth);
@@ -262,10 +270,13 @@ export class Reconciler {
       return this.writeStatus(stored, statefulSet, { degraded, desiredReplicas });
     }
 
-    await this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message);
     const lastUpdate = { strategy: strategy.name, changes: changes.map((c) => ({ path: c.path, from: describeValue(c.from), to: describeValue(c.to) })) };
     // The plan's `wait` and then `create` steps finish a replacement on later reconciles.
-    return this.finish(stored, instance, statefulSet, { lastUpdate, desiredReplicas, degraded: held }, outcome.kind === 'replacing' ? WAIT_FOR_DELETE : {}, auth);
+    const [result] = await together(
+      this.finish(stored, instance, statefulSet, { lastUpdate, desiredReplicas, degraded: held }, outcome.kind === 'replacing' ? WAIT_FOR_DELETE : {}, auth),
+      this.events.record(stored as unknown as KubeObject, 'Normal', eventReason(strategy.name), outcome.message),
+    );
+    return result;
   }
 
   /** The claims of the instance, as the cache has them. */
@@ -305,6 +316,14 @@ export class Reconciler {
     if (stored.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True')?.reason === degraded.reason) return;
     this.logger.warn(line, { ...log, reason: degraded.reason });
     await this.events.record(stored as unknown as KubeObject, 'Warning', degraded.reason, degraded.message);
+  }
+
+  /**
+   * The objects around the StatefulSet, all at once: none reads another. The StatefulSet is
+   * written only after all of them, since its pods read the ConfigMap as they start.
+   */
+  private async applyCompanions(actions: readonly ObjectAction[], log: Record<string, string>): Promise<void> {
+    await together(...actions.map((action) => this.applyCompanion(action, log)));
   }
 
   private async applyCompanion(action: ObjectAction, log: Record<string, string>): Promise<void> {
@@ -380,6 +399,18 @@ export class Reconciler {
 function sooner(a: Result, b: Result): Result {
   const times = [a.requeueAfterMs, b.requeueAfterMs].filter((t): t is number => t !== undefined);
   return times.length > 0 ? { requeueAfterMs: Math.min(...times) } : {};
+}
+
+/**
+ * Waits for all of `work`, sent at once, then throws the first failure. Never for less: the
+ * queue hands the instance to its next reconcile as soon as this one returns, and a write of
+ * this one still in flight would race that reconcile's.
+ */
+async function together<T extends unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const outcomes = await Promise.allSettled(work);
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as T;
 }
 
 /** The Event reason for an update carried out by a strategy: RollingUpdate, Recreate, ... */
