@@ -94,3 +94,51 @@ export function startupScript(paths: { configDir?: string; runDir?: string } = {
 export function readinessProbeScript(port: number = REDIS_PORT): string {
   return [stripTrailingNewline('REDISCLI_AUTH'), `redis-cli -h 127.0.0.1 -p ${port} ping | grep -q PONG`].join('\n');
 }
+
+/**
+ * How long the preStop hook holds a primary's pod for the operator's FAILOVER: time for the pod
+ * watch to report the deletion, a reconcile to look at every pod, and FAILOVER's own pause
+ * (HAND_OVER_TIMEOUT_MS in the replication reconciler) with room to spare.
+ */
+export const HAND_OVER_WAIT_SECONDS = 10;
+/** Between two looks of the hook at its Redis: the old primary stops this soon after it handed over. */
+const HAND_OVER_LOOK_SECONDS = 0.2;
+/** How long one look may take; a Redis that does not answer within it has nothing to hand over. */
+const HAND_OVER_LOOK_TIMEOUT_SECONDS = 1;
+
+// Shell text kept verbatim, as the start script is; @...@ placeholders are filled in below.
+const PRE_STOP = String.raw`@STRIP_PASSWORD_NEWLINE@
+looks=0
+while [ "$looks" -lt @LOOKS@ ]; do
+  info=` + '`' + String.raw`timeout @LOOK_TIMEOUT@ redis-cli -h 127.0.0.1 -p @PORT@ info replication 2>/dev/null` + '`' + String.raw` || exit 0
+  case "$info" in
+    *role:master*) ;;
+    *) exit 0 ;;
+  esac
+  case "$info" in
+    *connected_slaves:0*) exit 0 ;;
+  esac
+  sleep @LOOK_INTERVAL@
+  looks=` + '`' + String.raw`expr "$looks" + 1` + '`' + String.raw`
+done`;
+
+/**
+ * The redis container's preStop hook. The kubelet runs it when the pod is deleted (a `kubectl
+ * delete`, a drain, an eviction) and sends SIGTERM only once it returns. While Redis here is a
+ * primary with a replica connected, it waits, up to `waitSeconds`, for the operator's coordinated
+ * FAILOVER to make it a replica: until then the old primary keeps serving, and kube-proxy keeps
+ * sending the client Service's traffic to it while it is terminating and no other pod is ready.
+ * Anything else returns at once: a replica, a primary with no replica to take over (`replicas:
+ * 1`), a Redis that refuses the password or does not answer, a shell without `timeout` or
+ * `redis-cli`. The password comes from REDISCLI_AUTH in the hook's environment, as for the
+ * readiness probe, never from the command line.
+ */
+export function preStopScript(options: { port?: number; waitSeconds?: number } = {}): string {
+  const looks = Math.ceil((options.waitSeconds ?? HAND_OVER_WAIT_SECONDS) / HAND_OVER_LOOK_SECONDS);
+  return PRE_STOP
+    .replace('@STRIP_PASSWORD_NEWLINE@', stripTrailingNewline('REDISCLI_AUTH'))
+    .replace('@LOOKS@', String(looks))
+    .replace('@LOOK_TIMEOUT@', String(HAND_OVER_LOOK_TIMEOUT_SECONDS))
+    .replace('@PORT@', String(options.port ?? REDIS_PORT))
+    .replace('@LOOK_INTERVAL@', String(HAND_OVER_LOOK_SECONDS));
+}
