@@ -34,14 +34,14 @@ interface RunningHook {
  * redis-cli first on PATH that notes its arguments and runs the real one, so that a test can see
  * how often the hook looked and what it put on the command line.
  */
-function runHook(shell: readonly string[], port: number, options: { env?: Record<string, string>; waitSeconds?: number } = {}): RunningHook {
+function runHook(shell: readonly string[], port: number, options: { env?: Record<string, string>; waitSeconds?: number; settleSeconds?: number } = {}): RunningHook {
   const dir = mkdtempSync(join(tmpdir(), 'redis-operator-prestop-'));
   const log = join(dir, 'looks');
   writeFileSync(log, '');
   writeFileSync(join(dir, 'redis-cli'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/redis-cli "$@"\n`);
   chmodSync(join(dir, 'redis-cli'), 0o755);
   const [command = 'sh', ...args] = shell;
-  const child = spawn(command, [...args, '-c', preStopScript({ port, waitSeconds: options.waitSeconds ?? LONG_WAIT_SECONDS })], {
+  const child = spawn(command, [...args, '-c', preStopScript({ port, waitSeconds: options.waitSeconds ?? LONG_WAIT_SECONDS, settleSeconds: options.settleSeconds ?? LONG_WAIT_SECONDS })], {
     env: { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...options.env },
     stdio: 'ignore',
   });
@@ -73,8 +73,11 @@ async function waitForLooks(hook: RunningHook, count: number): Promise<void> {
 }
 
 const auth = { REDISCLI_AUTH: PASSWORD };
-/** A replica's first full sync waits repl-diskless-sync-delay (5 s by default) for others to join. */
-const REDIS_CONF = renderRedisConf({ 'repl-diskless-sync-delay': '0' });
+/**
+ * A replica's first full sync waits repl-diskless-sync-delay (5 s by default) for others to join,
+ * and a primary stopped at the end of a test waits up to shutdown-timeout (10 s) for its replicas.
+ */
+const REDIS_CONF = renderRedisConf({ 'repl-diskless-sync-delay': '0', 'shutdown-timeout': '0' });
 
 async function replicationField(redis: RunningRedis, field: string): Promise<string | undefined> {
   const info = await redis.cli(['info', 'replication'], auth);
@@ -89,9 +92,11 @@ describe('the preStop hook, against a real redis-server', () => {
   afterEach(async () => {
     for (const hook of hooks.splice(0)) hook.dispose();
     for (const socket of held.splice(0)) socket.destroy();
-    await Promise.all(servers.splice(0).map((s) => s.stop()));
+    // Replicas first, while their primary still answers: a replica left retrying a stopped
+    // primary was seen to outlast SIGTERM until the helper's SIGKILL.
+    for (const server of servers.splice(0).reverse()) await server.stop();
     await Promise.all(listeners.splice(0).map((l) => new Promise((resolve) => l.close(resolve))));
-  });
+  }, 30_000);
 
   /** A primary with `count` replicas linked to it, all with the Secret's password. */
   async function primaryWithReplicas(shell: readonly string[], count = 1): Promise<{ primary: RunningRedis; replicas: RunningRedis[] }> {
@@ -121,26 +126,40 @@ describe('the preStop hook, against a real redis-server', () => {
   });
 
   describe.each(SHELLS.map((shell) => [shell.join(' '), shell] as const))('under %s', (_, shell) => {
-    it('holds a primary with connected replicas until FAILOVER has made it a replica, authenticating with the Secret\'s value', async () => {
+    it('holds a primary with connected replicas until FAILOVER has made it a replica and the client Service reaches the new primary, authenticating with the Secret\'s value', async () => {
       // Two replicas, as in a 3-pod instance: after FAILOVER the other one still follows the old
       // primary (chained), so the old primary has a replica of its own and must still let go.
       const { primary, replicas: [replica] } = await primaryWithReplicas(shell, 2);
-      const hook = runHook(shell, primary.port, { env: { REDISCLI_AUTH: SECRET_VALUE } });
+      // The client Service, as kube-proxy will route it once it has the new primary.
+      const service = { REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(replica!.port) };
+      const hook = runHook(shell, primary.port, { env: { REDISCLI_AUTH: SECRET_VALUE, ...service } });
       hooks.push(hook);
       // Still waiting after several looks: the primary has not handed over yet.
       await waitForLooks(hook, 3);
       expect(hook.running()).toBe(true);
-      const looks = hook.looks();
-      for (const line of looks) {
-        expect(line).toBe(`-h 127.0.0.1 -p ${primary.port} info replication`);
-        expect(line).not.toContain(PASSWORD);
-      }
+      expect(new Set(hook.looks())).toEqual(new Set([`-h 127.0.0.1 -p ${primary.port} info replication`]));
+      for (const line of hook.looks()) expect(line).not.toContain(PASSWORD);
 
       expect(await primary.cli(['failover', 'to', '127.0.0.1', String(replica!.port), 'timeout', '5000'], auth)).toBe('OK');
       expect(await returnsBy(hook, 'the primary handed over')).toBe(0);
+      expect(hook.looks().at(-1)).toBe(`-h 127.0.0.1 -p ${replica!.port} info replication`);
       expect(await replicationField(primary, 'role')).toBe('slave');
       expect(await replicationField(replica!, 'role')).toBe('master');
       expect(await replicationField(primary, 'connected_slaves')).toBe('1');
+    });
+
+    it('after handing over, stays while the client Service still reaches this pod (kube-proxy has not moved it yet), up to its settle bound', async () => {
+      const { primary, replicas: [replica] } = await primaryWithReplicas(shell);
+      const stillHere = { REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(primary.port) };
+      const hook = runHook(shell, primary.port, { env: { REDISCLI_AUTH: SECRET_VALUE, ...stillHere }, settleSeconds: 1 });
+      hooks.push(hook);
+      await waitForLooks(hook, 1);
+      expect(await primary.cli(['failover', 'to', '127.0.0.1', String(replica!.port), 'timeout', '5000'], auth)).toBe('OK');
+      // A few looks after the roles swapped: at its own Redis once, then at the Service.
+      await waitForLooks(hook, hook.looks().length + 3);
+      expect(hook.running()).toBe(true);
+      expect(await returnsBy(hook, 'its settle bound passed')).toBe(0);
+      expect(await replicationField(primary, 'role')).toBe('slave');
     });
 
     it('gives up after its bound when nobody hands over, and Redis is left as it was', async () => {
@@ -152,13 +171,13 @@ describe('the preStop hook, against a real redis-server', () => {
       expect(await replicationField(primary, 'role')).toBe('master');
     });
 
-    it('returns at once for a replica', async () => {
+    it('returns at once for a pod that was a replica to begin with, whatever the client Service reaches', async () => {
       const [nobody] = await freeLoopbackPorts(1);
-      const replica = await startRedis({
-        redisConf: REDIS_CONF, shell, role: 'replica', env: { REDIS_PASSWORD: SECRET_VALUE, REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(nobody) },
-      });
+      const service = { REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(nobody) };
+      const replica = await startRedis({ redisConf: REDIS_CONF, shell, role: 'replica', env: { REDIS_PASSWORD: SECRET_VALUE, ...service } });
       servers.push(replica);
-      const hook = runHook(shell, replica.port, { env: { REDISCLI_AUTH: SECRET_VALUE } });
+      // The Service reaches no primary (its primary is gone): a replica has nothing to wait for.
+      const hook = runHook(shell, replica.port, { env: { REDISCLI_AUTH: SECRET_VALUE, ...service } });
       hooks.push(hook);
       expect(await returnsBy(hook, 'a replica')).toBe(0);
     });
