@@ -19,7 +19,11 @@ function condition(status: RedisInstanceStatus | undefined, type: string) {
   return status?.conditions?.find((c) => c.type === type);
 }
 
-/** Ready at its generation, Writable, every replica in sync, every pod labelled. */
+/**
+ * Ready at its generation, Writable, every replica in sync, every pod labelled, the recorded
+ * primary as such, and no pod being deleted (status written before a step is carried out can
+ * otherwise look settled while the old primary's pod still holds its label).
+ */
 async function waitForSteadyState(ns: string, name: string, replicas: number, what: string): Promise<StoredInstance> {
   const client = testClient();
   return waitFor(async () => {
@@ -29,8 +33,9 @@ async function waitForSteadyState(ns: string, name: string, replicas: number, wh
     const labels = pods.map((p) => p.metadata.labels?.[ROLE_LABEL] ?? '-');
     const steady = instance !== undefined && status?.phase === 'Ready' && status.observedGeneration === instance.metadata.generation
       && condition(status, 'Writable')?.status === 'True' && condition(status, 'ReplicasInSync')?.status === 'True'
-      && pods.length === replicas && pods.every(isReady) && labels.filter((l) => l === 'primary').length === 1
-      && labels.filter((l) => l === 'replica').length === replicas - 1;
+      && pods.length === replicas && pods.every((p) => isReady(p) && !p.metadata.deletionTimestamp)
+      && labels.filter((l) => l === 'primary').length === 1 && labels.filter((l) => l === 'replica').length === replicas - 1
+      && pods.find((p) => p.metadata.labels?.[ROLE_LABEL] === 'primary')?.metadata.name === status.primary;
     return pollResult(steady ? instance : undefined, `${what}: ${JSON.stringify({ phase: status?.phase, primary: status?.primary, conditions: status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), labels })}`);
   }, { description: `${ns}/${name} steady (${what})`, timeoutMs: 300_000, intervalMs: 500 });
 }
