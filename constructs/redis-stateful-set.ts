@@ -3,12 +3,17 @@ import { k8s } from 'cdk8s-plus-27';
 import type { DefaultedSpec } from '../src/api/redis-instance.js';
 import { CONFIG_HASH_ANNOTATION, DATA_VOLUME, REDIS_PORT, ROLE_LABEL, ownedNames } from '../src/api/names.js';
 import { DATA_DIR } from '../src/config/render.js';
-import { CONFIG_MOUNT, RUN_MOUNT, readinessProbeScript, startupScript } from './redis-startup-script.js';
+import { CONFIG_MOUNT, HAND_OVER_WAIT_SECONDS, RUN_MOUNT, preStopScript, readinessProbeScript, startupScript } from './redis-startup-script.js';
 
 /** The uid and gid of the official redis image's `redis` user. */
 export const REDIS_UID = 999;
 /** The key of `spec.auth.secretName`'s Secret that holds the password. */
 export const PASSWORD_KEY = 'password';
+/**
+ * What Redis gets between SIGTERM and SIGKILL: on SIGTERM it waits for lagging replicas
+ * (`shutdown-timeout`, 10 s by default), then writes its RDB and flushes its append-only file.
+ */
+export const REDIS_SHUTDOWN_SECONDS = 30;
 
 export interface RedisStatefulSetProps {
   readonly metadata: k8s.ObjectMeta;
@@ -98,8 +103,9 @@ export class RedisStatefulSet extends Construct {
               fsGroup: REDIS_UID,
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            // Redis saves on SIGTERM; give it time to finish before SIGKILL.
-            terminationGracePeriodSeconds: 30,
+            // The kubelet counts the preStop hook's wait inside the grace period, so Redis's own
+            // shutdown after SIGTERM keeps its full time after the longest wait.
+            terminationGracePeriodSeconds: HAND_OVER_WAIT_SECONDS + REDIS_SHUTDOWN_SECONDS,
             enableServiceLinks: false,
             containers: [{
               name: 'redis',
@@ -110,6 +116,10 @@ export class RedisStatefulSet extends Construct {
               env,
               ports: [{ name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' }],
               ...(resources ? { resources } : {}),
+              // A deleted primary (kubectl delete, a drain, an eviction) keeps serving until the
+              // operator's FAILOVER has made it a replica, and stops only then: no write is
+              // acknowledged by a Redis that is going away.
+              lifecycle: { preStop: { exec: { command: ['sh', '-c', preStopScript()] } } },
               readinessProbe: {
                 exec: { command: ['sh', '-c', readinessProbeScript()] },
                 initialDelaySeconds: 2,

@@ -29,6 +29,18 @@ export interface GuardLookups {
 }
 
 /**
+ * Whether the pod still holds the address its status shows. A pod being deleted does while its
+ * containers run: the primary's preStop hook keeps it serving until the operator's FAILOVER has
+ * made it a replica, and that FAILOVER must be sent to it. Once they have stopped the address
+ * may be given to another pod, and the password must not go there.
+ */
+function holdsAddress(pod: PodObject): boolean {
+  if (!pod.metadata.deletionTimestamp) return true;
+  const containers = pod.status?.containerStatuses ?? [];
+  return containers.length > 0 && containers.every((c) => c.state?.running !== undefined);
+}
+
+/**
  * Allows an address only when it is the IP of one of the operator's pods, on a node the API
  * server knows and that is not simulated. Deliberately not a pod-CIDR check: many network
  * plugins (Calico, Cilium in cluster-pool mode) give pods addresses outside the node's
@@ -38,10 +50,9 @@ export function realNodeDialGuard(lookups: GuardLookups): DialGuard {
   return (address) => {
     let pod: PodObject | undefined;
     for (const candidate of lookups.pods()) {
-      if (candidate.status?.podIP === address.host && !candidate.metadata.deletionTimestamp) {
-        pod = candidate;
-        break;
-      }
+      if (candidate.status?.podIP !== address.host || !holdsAddress(candidate)) continue;
+      // A pod being deleted and a new one may show the same address for a moment: the new one has it.
+      if (pod === undefined || (pod.metadata.deletionTimestamp && !candidate.metadata.deletionTimestamp)) pod = candidate;
     }
     if (pod === undefined) return { allowed: false, reason: 'no pod of a RedisInstance has this address' };
     const where = `pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;

@@ -385,7 +385,11 @@ export class ReplicationReconciler {
       throwIfCancelled('FAILOVER');
       const outcome = await this.session(step.fromPod, auth, (node) => node.failover(addressOf(step.to)!, { timeoutMs: HAND_OVER_TIMEOUT_MS }))
         .catch((error: unknown) => ({ kind: 'failed' as const, message: (error as Error).message }));
-      coordinated = outcome.kind === 'completed';
+      // A pod being deleted stops its Redis the moment FAILOVER has made it a replica (the
+      // preStop hook returns), which may close this session before the outcome is read: whether
+      // the target is primary now says if it took over.
+      coordinated = outcome.kind === 'completed' || (outcome.kind !== 'aborted' && await this.answersAsPrimary(step.to, auth));
+      if (!coordinated) await this.pointAtTakeOver(step.fromPod, step.to, auth, log);
     }
     if (!coordinated) await this.promote(step.to, auth);
     await this.setRole(step.to, 'primary');
@@ -393,6 +397,27 @@ export class ReplicationReconciler {
     await this.events.record(recorded as unknown as KubeObject, 'Warning', 'FailedOver',
       `Pod ${step.to.name} took over from ${step.from}${coordinated ? ' with FAILOVER' : ''}: ${step.reason}`);
     return { stored: recorded, requeueAfterMs: AFTER_STEP_MS };
+  }
+
+  private async answersAsPrimary(pod: InstancePod, auth: RedisAuth | undefined): Promise<boolean> {
+    return this.session(pod, auth, (node) => node.replicationInfo()).then((info) => info.role === 'primary', () => false);
+  }
+
+  /**
+   * A primary that still answers but did not hand over follows the pod about to be promoted, so
+   * it acknowledges no write the new primary will not have; a deleted pod's preStop hook would
+   * otherwise keep it serving its clients until the hook gives up. It may be gone already.
+   */
+  private async pointAtTakeOver(from: InstancePod, to: InstancePod, auth: RedisAuth | undefined, log: Record<string, string>): Promise<void> {
+    throwIfCancelled('REPLICAOF');
+    await this.session(from, auth, async (node) => {
+      // Redis refuses REPLICAOF while its own FAILOVER is still under way.
+      if ((await node.replicationInfo()).failoverState !== 'no-failover') await node.abortFailover();
+      await node.replicaOf(addressOf(to)!);
+    }).catch((error: unknown) => {
+      if (!(error instanceof RedisOperationError)) throw error;
+      this.logger.warn('Could not point the old primary at the one taking over', { ...log, pod: from.name, error: error.message });
+    });
   }
 
   private async handOver(

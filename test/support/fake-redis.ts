@@ -35,6 +35,11 @@ export interface FakeRedisNode {
   openSessions: number;
   /** Ordinary client connections of others (applications); CLIENT KILL TYPE normal closes them. */
   clients: number;
+  /**
+   * A pod being deleted whose preStop hook lets Redis stop the moment it is a replica: a FAILOVER
+   * from it completes, and the node goes down before the caller has seen the outcome.
+   */
+  stopsOnceReplica: boolean;
 }
 
 export interface FakeRedisCall {
@@ -73,6 +78,7 @@ export class FakeRedis implements RedisAdmin {
       password: undefined,
       openSessions: 0,
       clients: 0,
+      stopsOnceReplica: false,
       ...rest,
       config: new Map(Object.entries({ maxmemory: '0', databases: '16', ...config })),
     };
@@ -218,7 +224,12 @@ class FakeSession implements OpenRedisNodeSession {
   async failover(target: RedisNodeAddress, options: FailoverOptions): Promise<FailoverOutcome> {
     this.fake.checkDial(target);
     this.record(`FAILOVER TO ${target.host} ${target.port} TIMEOUT ${options.timeoutMs}`);
-    return this.fake.failover(this.node, target);
+    const outcome = this.fake.failover(this.node, target);
+    if (outcome.kind === 'completed' && this.node.stopsOnceReplica) {
+      this.node.reachable = false;
+      throw new RedisOperationError('unreachable', this.address, 'INFO replication failed: Socket closed unexpectedly');
+    }
+    return outcome;
   }
 
   async abortFailover(): Promise<void> {

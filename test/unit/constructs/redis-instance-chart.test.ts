@@ -4,6 +4,8 @@ import { withDefaults } from '../../../src/api/defaults.js';
 import type { RedisInstance } from '../../../src/api/redis-instance.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { synthesizeInstance } from '../../../src/synth/synthesize-instance.js';
+import { REDIS_SHUTDOWN_SECONDS } from '../../../constructs/redis-stateful-set.js';
+import { HAND_OVER_WAIT_SECONDS, preStopScript } from '../../../constructs/redis-startup-script.js';
 
 function redis(spec: RedisInstance['spec'], name = 'cache'): RedisInstance {
   return { apiVersion: 'redis.github.com/v1', kind: 'RedisInstance', metadata: { name, namespace: 'shop' }, spec };
@@ -76,6 +78,12 @@ describe('RedisInstanceChart', () => {
     expect(container.readinessProbe.exec.command.join(' ')).toMatch(/redis-cli .* ping/);
     expect(container.livenessProbe.tcpSocket.port).toBe('redis');
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(0);
+  });
+
+  it('holds a deleted primary\'s pod for the hand-over with a preStop hook, within a grace period that still leaves Redis its shutdown', () => {
+    expect(container.lifecycle).toEqual({ preStop: { exec: { command: ['sh', '-c', preStopScript()] } } });
+    expect(pod.terminationGracePeriodSeconds).toBe(HAND_OVER_WAIT_SECONDS + REDIS_SHUTDOWN_SECONDS);
+    expect(REDIS_SHUTDOWN_SECONDS).toBeGreaterThanOrEqual(30);
   });
 
   it('reads the password from the Secret and never writes it into the ConfigMap', () => {

@@ -150,6 +150,27 @@ describe('decideReplication', () => {
       expect(step(input(deleting))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' }, reason: 'pod cache-0 is being deleted', coordinated: true });
     });
 
+    it('fails over with FAILOVER at once when the primary\'s pod is being deleted and Redis on it still answers as primary, Ready or not', () => {
+      // Its preStop hook holds it until FAILOVER has made it a replica; the failover delay does not apply.
+      for (const ready of [true, false]) {
+        const deleting = [pod(0, primaryInfo(100), { role: 'primary', terminating: true, ready, readyChangedAt: NOW }), ...settled().slice(1)];
+        const decision = decideReplication(input(deleting));
+        expect(decision.step).toMatchObject({ kind: 'fail-over', from: 'cache-0', fromPod: { name: 'cache-0' }, to: { name: 'cache-1' }, coordinated: true });
+        expect(decision.health).toMatchObject({ kind: 'lost', gone: true, answersAsPrimary: true });
+      }
+    });
+
+    it('promotes without FAILOVER at once when the deleted primary\'s Redis no longer answers or already is a replica', () => {
+      const stopped = [pod(0, UNREACHABLE, { role: 'primary', terminating: true }), ...gone()];
+      expect(step(input(stopped))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' }, reason: 'pod cache-0 is being deleted', coordinated: false });
+      const demoted = [pod(0, replicaInfo(1, 100), { role: 'primary', terminating: true }), ...gone()];
+      expect(step(input(demoted))).toMatchObject({ kind: 'fail-over', coordinated: false });
+    });
+
+    it('waits for a deleted primary with no replica to take over rather than promote anything (replicas: 1)', () => {
+      expect(step(input([pod(0, primaryInfo(100), { role: 'primary', terminating: true })], { replicas: 1 }))).toMatchObject({ kind: 'wait', reason: 'PrimaryLost' });
+    });
+
     it('counts a primary that is not Ready from when its Ready condition changed', () => {
       const pods = [pod(0, UNREACHABLE, { role: 'primary', ready: false, readyChangedAt: seconds(7) }), ...gone()];
       expect(step(input(pods))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' } });
