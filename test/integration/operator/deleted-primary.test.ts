@@ -40,7 +40,9 @@ async function instanceAtRest(name: string) {
       }
     }
     const instance = await getInstance(client, ns, name);
-    const ok = instance !== undefined && condition(instance, 'Writable') === 'True' && condition(instance, 'ReplicasInSync') === 'True';
+    // Both replicas in sync, not "a single pod has no replica" while the others are still created.
+    const ok = instance !== undefined && seen.size === 3 && condition(instance, 'Writable') === 'True'
+      && instance.status?.conditions?.some((c) => c.type === 'ReplicasInSync' && c.reason === 'AllReplicasInSync');
     return pollResult(ok ? instance : undefined, JSON.stringify(instance?.status?.conditions));
   }, { description: 'a primary elected with both replicas following it', timeoutMs: 90_000, intervalMs: 200 });
   await operator.idle();
