@@ -27,6 +27,21 @@ export function longestWriteGap(ackTimes: readonly number[], start: number, end:
   return gap;
 }
 
+/**
+ * What the writer went through between `from` and `to` (a gap's edges), as runs of the same
+ * event: `+0 ms timeout x412, +2003 ms connected`, times from `from`.
+ */
+export function gapTimeline(events: ReadonlyArray<{ readonly at: number; readonly what: string }>, from: number, to: number): string {
+  const runs: Array<{ at: number; what: string; count: number }> = [];
+  for (const event of events) {
+    if (event.at < from || event.at > to) continue;
+    const last = runs.at(-1);
+    if (last?.what === event.what) last.count++;
+    else runs.push({ at: event.at, what: event.what, count: 1 });
+  }
+  return runs.map((run) => `+${Math.round(run.at - from)} ms ${run.what}${run.count > 1 ? ` x${run.count}` : ''}`).join(', ');
+}
+
 export interface AcknowledgedWrite {
   readonly key: string;
   readonly value: string;

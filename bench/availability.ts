@@ -23,7 +23,7 @@ import { installRedisInstanceCrd } from '../test/support/crd.js';
 import { createInstance, getInstance, getStatefulSet, patchSpec, selector } from '../test/support/kube.js';
 import { clientServiceAddress, createPasswordSecret, instancePods, isReady, replicationInfo, type Pod } from '../test/redis/support/real-node.js';
 import { CHANGES, initialSpec, type ChangeClassName } from './availability-classes.js';
-import { longestWriteGap, lostWrites, podRestarts, type PodRestarts, type PodSighting } from './availability-figures.js';
+import { gapTimeline, longestWriteGap, lostWrites, podRestarts, type PodRestarts, type PodSighting } from './availability-figures.js';
 import { PacedWriter, type WriterRecord } from './paced-writer.js';
 
 const NAMESPACE = 'availability';
@@ -66,6 +66,10 @@ export interface MeasuredClass {
   readonly longestGapMs: number;
   /** Where the longest gap began, from the moment the change was made (negative: before it). */
   readonly longestGapStartsAfterChangeMs: number;
+  /** Wall-clock start of the longest gap (to compare with the operator's log). */
+  readonly longestGapStartedAt: string;
+  /** What the writer went through in the longest gap. */
+  readonly longestGapTimeline: string;
   readonly attempts: number;
   readonly acknowledged: number;
   readonly failedOperations: number;
@@ -356,6 +360,8 @@ async function measure(client: KubeClient, name: ChangeClassName, address: strin
       settled: stable.settled,
       longestGapMs: Math.round(gap.ms),
       longestGapStartsAfterChangeMs: Math.round(gap.from - changedAt),
+      longestGapStartedAt: new Date(Date.now() - (performance.now() - gap.from)).toISOString(),
+      longestGapTimeline: gapTimeline(record.events, gap.from, gap.to),
       attempts: record.attempts,
       acknowledged: record.acknowledged.length,
       failedOperations: record.failed,
@@ -401,6 +407,13 @@ export async function benchAvailability(options: AvailabilityOptions): Promise<A
   let operator: ChildProcess | undefined;
   let operatorLog: number | undefined;
   let cleaned: Promise<void> | undefined;
+  // Kept whatever happens: a gap is explained by what the operator did at its time.
+  const keepOperatorLog = (): void => {
+    if (operatorLog === undefined) return;
+    const kept = join(tmpdir(), `redis-operator-availability-${Date.now()}.log`);
+    copyFileSync(join(dir, 'operator.log'), kept);
+    log(`the operator's log: ${kept}`);
+  };
   const cleanup = (): Promise<void> => {
     cleaned ??= (async () => {
       await stopOperator(operator);
@@ -476,9 +489,11 @@ export async function benchAvailability(options: AvailabilityOptions): Promise<A
       log(`${title}: measuring at ${options.rate} SETs/s`);
       const result = await measure(client, name, address, options.rate, log);
       log(`  longest gap ${result.longestGapMs} ms, ${result.failedOperations} failed, ${result.lost} lost, ${result.pods.total} pods restarted; at rest after ${(result.readyAfterMs / 1000).toFixed(1)} s${result.notes.length ? `; ${result.notes.join('; ')}` : ''}`);
+      log(`  longest gap from ${result.longestGapStartedAt} (${(result.longestGapStartsAfterChangeMs / 1000).toFixed(1)} s after the change): ${result.longestGapTimeline || 'no failures, no reconnects'}`);
       classes.push(result);
       if (!result.settled) stopped = `the ${name} change did not come to rest`;
     }
+    keepOperatorLog();
     return {
       commit: git(['rev-parse', 'HEAD']),
       uncommittedChanges: git(['status', '--porcelain', '--untracked-files=no']) !== '',
@@ -491,11 +506,7 @@ export async function benchAvailability(options: AvailabilityOptions): Promise<A
       classes,
     };
   } catch (error) {
-    if (operatorLog !== undefined) {
-      const kept = join(tmpdir(), `redis-operator-availability-${Date.now()}.log`);
-      copyFileSync(join(dir, 'operator.log'), kept);
-      log(`the operator's log: ${kept}`);
-    }
+    keepOperatorLog();
     throw error;
   } finally {
     if (cleaned === undefined) log('stopping the operator and the cluster...');

@@ -39,6 +39,15 @@ export interface WriterRecord {
   readonly reconnects: number;
   /** Ticks not sent because the event loop fell behind by more than a burst. */
   readonly skipped: number;
+  /** Failures and connections opened, in order (the first MAX_EVENTS). */
+  readonly events: readonly WriterEvent[];
+}
+
+export interface WriterEvent {
+  /** performance.now() when it happened. */
+  readonly at: number;
+  /** A failure's cause, or `connected` when a connection opened. */
+  readonly what: string;
 }
 
 const CONNECT_TIMEOUT_MS = 1_000;
@@ -50,6 +59,8 @@ const MAX_BURST = 100;
 const MAX_IN_FLIGHT = 2_000;
 /** About ten seconds of tries with the backoff above. */
 const FIRST_CONNECT_ATTEMPTS = 25;
+/** Bounds the timeline: a run of 10 minutes of failures at 200 a second is 120,000. */
+const MAX_EVENTS = 20_000;
 
 type Redis = RedisClientType;
 
@@ -89,6 +100,7 @@ export class PacedWriter {
   private inFlight = new Set<Promise<void>>();
   private readonly acknowledged: TimedWrite[] = [];
   private readonly failures: Record<string, number> = {};
+  private readonly events: WriterEvent[] = [];
   private failed = 0;
   private attempts = 0;
   private skipped = 0;
@@ -136,6 +148,7 @@ export class PacedWriter {
       failures: { ...this.failures },
       reconnects: Math.max(0, this.connections - 1),
       skipped: this.skipped,
+      events: [...this.events],
     };
   }
 
@@ -185,6 +198,11 @@ export class PacedWriter {
   private fail(cause: string): void {
     this.failed++;
     this.failures[cause] = (this.failures[cause] ?? 0) + 1;
+    this.note(cause);
+  }
+
+  private note(what: string): void {
+    if (this.events.length < MAX_EVENTS) this.events.push({ at: performance.now(), what });
   }
 
   /** Forgets a connection (once): its unanswered SETs fail, the next tick opens another. */
@@ -215,6 +233,7 @@ export class PacedWriter {
       try {
         await withDeadline(client.connect(), CONNECT_TIMEOUT_MS * 2);
         this.connections++;
+        this.note('connected');
         if (this.stopped) client.destroy();
         else this.client = client;
         return;

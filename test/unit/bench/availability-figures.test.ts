@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { longestWriteGap, lostWrites, podRestarts, type PodSighting } from '../../../bench/availability-figures.js';
+import { gapTimeline, longestWriteGap, lostWrites, podRestarts, type PodSighting } from '../../../bench/availability-figures.js';
+
+describe('gapTimeline', () => {
+  it('folds runs of the same event inside the gap, times from its start', () => {
+    const events = [
+      { at: 90, what: 'timeout' }, { at: 100, what: 'READONLY' }, { at: 105, what: 'READONLY' },
+      { at: 2_100, what: 'timeout' }, { at: 2_150, what: 'connected' }, { at: 2_160, what: 'timeout' }, { at: 2_300, what: 'timeout' },
+    ];
+    expect(gapTimeline(events, 100, 2_200)).toBe('+0 ms READONLY x2, +2000 ms timeout, +2050 ms connected, +2060 ms timeout');
+  });
+
+  it('is empty when nothing happened in the gap', () => {
+    expect(gapTimeline([{ at: 5, what: 'connected' }], 10, 20)).toBe('');
+  });
+});
 
 describe('longestWriteGap', () => {
   it('is the widest distance between consecutive acknowledgements', () => {
