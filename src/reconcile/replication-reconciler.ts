@@ -439,11 +439,13 @@ export class ReplicationReconciler {
       return { stored, requeueAfterMs: HAND_OVER_RETRY_MS };
     }
     this.handOverFailed.delete(uid);
-    const recorded = await this.record(stored, step.to);
-    // Onto the new primary first: kube-proxy applies EndpointSlice changes at most once a second,
-    // and the change that adds the new primary should be the one it applies at once. A client
-    // that reaches the old one meanwhile gets READONLY and its connection is closed below.
-    await this.setRole(step.to, 'primary');
+    // Writes wait until the client Service reaches the new primary, so its label goes on at once,
+    // beside the record (Redis has swapped the roles already: a record that fails to land is
+    // repaired from what Redis says). Onto the new primary first: kube-proxy applies
+    // EndpointSlice changes at most once a second, and the change that adds the new primary
+    // should be the one it applies at once. A client that reaches the old one meanwhile gets
+    // READONLY and its connection is closed once the Service no longer lists it.
+    const [recorded] = await Promise.all([this.record(stored, step.to), this.setRole(step.to, 'primary')]);
     await this.setRole(step.from, undefined);
     this.demoted.set(step.from.uid, undefined);
     const why = step.why === 'replace' ? 'before its pod is replaced' : 'before its pod is removed by the scale-down';

@@ -21,7 +21,7 @@ export interface NodeRedisAdminOptions {
   readonly connectTimeoutMs?: number;
   /** How long any one command may wait for its reply. @default 5_000 */
   readonly commandTimeoutMs?: number;
-  /** Between two looks at a failover's progress. @default 100 */
+  /** Between two looks at a failover's progress. @default 20 */
   readonly failoverPollMs?: number;
 }
 
@@ -30,6 +30,13 @@ const SENSITIVE_DIRECTIVES: ReadonlySet<string> = new Set(['requirepass', 'maste
 
 // WRONGPASS (6.0+ with a password), NOAUTH (none given), ERR invalid password (the old AUTH path).
 const AUTH_REPLY = /^(WRONGPASS|NOAUTH|NOPERM)|invalid password/i;
+
+/**
+ * How often a hand-over looks again (and asks the target to acknowledge) while it is under way:
+ * writes are paused until it is seen done and the client Service moved, and it lasts
+ * milliseconds, so a slower look would be most of the pause.
+ */
+const HAND_OVER_POLL_MS = 20;
 
 type Client = ReturnType<typeof createClient<Record<string, never>, Record<string, never>, Record<string, never>, 2>>;
 
@@ -42,7 +49,7 @@ export class NodeRedisAdmin implements RedisAdmin {
   constructor(private readonly options: NodeRedisAdminOptions) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
-    this.failoverPollMs = options.failoverPollMs ?? 100;
+    this.failoverPollMs = options.failoverPollMs ?? HAND_OVER_POLL_MS;
   }
 
   /** Throws `dial-refused` unless the guard allows `address` and its host is an IP address. */
@@ -54,7 +61,7 @@ export class NodeRedisAdmin implements RedisAdmin {
     if (!verdict.allowed) throw new RedisOperationError('dial-refused', address, `not dialed: ${verdict.reason}`);
   }
 
-  async open(address: RedisNodeAddress, auth?: RedisAuth): Promise<OpenRedisNodeSession> {
+  async open(address: RedisNodeAddress, auth?: RedisAuth): Promise<NodeRedisSession> {
     this.checkDial(address);
     const secrets = auth === undefined ? [] : [auth.password];
     const client: Client = createClient({
@@ -83,7 +90,7 @@ export class NodeRedisAdmin implements RedisAdmin {
       if (client.isOpen) client.destroy();
       throw toOperationError(error, address, secrets, 'connect');
     }
-    return new NodeRedisSession(client, address, secrets, this, this.commandTimeoutMs, this.failoverPollMs);
+    return new NodeRedisSession(client, address, auth, secrets, this, this.commandTimeoutMs, this.failoverPollMs);
   }
 }
 
@@ -91,6 +98,7 @@ class NodeRedisSession implements OpenRedisNodeSession {
   constructor(
     private readonly client: Client,
     readonly address: RedisNodeAddress,
+    private readonly auth: RedisAuth | undefined,
     private readonly secrets: readonly string[],
     private readonly admin: NodeRedisAdmin,
     private readonly commandTimeoutMs: number,
@@ -132,18 +140,38 @@ class NodeRedisSession implements OpenRedisNodeSession {
 
   async failover(target: RedisNodeAddress, options: FailoverOptions): Promise<FailoverOutcome> {
     this.admin.checkDial(target);
-    await this.run('FAILOVER', () => this.client.sendCommand(['FAILOVER', 'TO', target.host, String(target.port), 'TIMEOUT', String(options.timeoutMs)]));
-    const deadline = Date.now() + options.timeoutMs + (options.settleMs ?? 5_000);
-    for (;;) {
-      const info = await this.replicationInfo();
-      if (info.failoverState === 'no-failover') {
-        return info.role === 'replica' && info.primaryHost === target.host && info.primaryPort === target.port
-          ? { kind: 'completed' }
-          : { kind: 'aborted' };
+    // While writes are paused, Redis waits for the target to acknowledge the last of them, and a
+    // replica acknowledges on its own only once a second (the primary sends no GETACK while
+    // paused): up to a second of no writes. Asked directly, the target acknowledges at once.
+    // Best effort: without it the hand-over is only slower.
+    const nudge = await this.admin.open(target, this.auth).catch(() => undefined);
+    try {
+      await this.run('FAILOVER', () => this.client.sendCommand(['FAILOVER', 'TO', target.host, String(target.port), 'TIMEOUT', String(options.timeoutMs)]));
+      const deadline = Date.now() + options.timeoutMs + (options.settleMs ?? 5_000);
+      for (;;) {
+        nudge?.requestAcknowledgement();
+        const info = await this.replicationInfo();
+        if (info.failoverState === 'no-failover') {
+          return info.role === 'replica' && info.primaryHost === target.host && info.primaryPort === target.port
+            ? { kind: 'completed' }
+            : { kind: 'aborted' };
+        }
+        if (Date.now() >= deadline) return { kind: 'undecided', state: info.failoverState };
+        // The target may not have read the last writes when first asked: it is asked again.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.failoverPollMs, Math.max(0, deadline - Date.now()))));
       }
-      if (Date.now() >= deadline) return { kind: 'undecided', state: info.failoverState };
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.failoverPollMs, Math.max(0, deadline - Date.now()))));
+    } finally {
+      await nudge?.close();
     }
+  }
+
+  /**
+   * REPLCONF GETACK *: a replica sends its primary its offset now. Redis sends the asker no
+   * reply, so nothing else may be sent on this session afterwards (a later reply would be taken
+   * for this one's): it is only closed.
+   */
+  requestAcknowledgement(): void {
+    this.client.sendCommand(['REPLCONF', 'GETACK', '*']).catch(() => undefined);
   }
 
   async abortFailover(): Promise<void> {

@@ -54,8 +54,11 @@ describe('two operators acting on one instance at once', () => {
     const settled = await waitFor(async () => {
       await adopt();
       const instance = await getInstance(client, ns, 'fence');
-      const ok = instance !== undefined && writable(instance) && instance.status?.conditions?.some((c) => c.type === 'ReplicasInSync' && c.status === 'True');
-      return pollResult(ok ? instance : undefined, JSON.stringify(instance?.status?.conditions));
+      // ReplicasInSync alone holds as well while the first pod is the only one.
+      const linked = (instance?.status?.pods ?? []).filter((p) => p.role === 'replica' && p.link === 'up').length;
+      const ok = instance !== undefined && writable(instance) && linked === 2
+        && instance.status?.conditions?.some((c) => c.type === 'ReplicasInSync' && c.status === 'True');
+      return pollResult(ok ? instance : undefined, JSON.stringify({ conditions: instance?.status?.conditions, pods: instance?.status?.pods }));
     }, { description: 'the first operator to elect a primary with both replicas following it', timeoutMs: 90_000, intervalMs: 200 });
     const lost = settled.status!.primary!;
     const second = await operatorFor({ namespace: ns, redisAdmin: () => fake, dialGuard: anyAddress, beforeWrite });

@@ -9,7 +9,7 @@ import { createInstance, getInstance, getStatefulSet, listEvents, patchSpec, tes
 import type { RunningOperator } from '../../support/operator.js';
 import { PodTracker } from '../../support/pod-tracker.js';
 import {
-  clientServiceAddress, connectRedis, createPasswordSecret, getPod, instancePods, isReady, operatorForTheseTests, replicationInfo, type Pod,
+  clientServiceAddress, connectRedis, createPasswordSecret, getPod, instancePods, isReady, operatorForTheseTests, replicationInfo, waitForSteadyState, type Pod,
 } from '../support/real-node.js';
 import { failureBursts, startWriter, type RunningWriter } from '../support/writer.js';
 
@@ -17,27 +17,6 @@ const PASSWORD = 'real-node-ha-secret';
 
 function condition(status: RedisInstanceStatus | undefined, type: string) {
   return status?.conditions?.find((c) => c.type === type);
-}
-
-/**
- * Ready at its generation, Writable, every replica in sync, every pod labelled, the recorded
- * primary as such, and no pod being deleted (status written before a step is carried out can
- * otherwise look settled while the old primary's pod still holds its label).
- */
-async function waitForSteadyState(ns: string, name: string, replicas: number, what: string): Promise<StoredInstance> {
-  const client = testClient();
-  return waitFor(async () => {
-    const instance = await getInstance(client, ns, name);
-    const pods = await instancePods(client, ns, name);
-    const status = instance?.status;
-    const labels = pods.map((p) => p.metadata.labels?.[ROLE_LABEL] ?? '-');
-    const steady = instance !== undefined && status?.phase === 'Ready' && status.observedGeneration === instance.metadata.generation
-      && condition(status, 'Writable')?.status === 'True' && condition(status, 'ReplicasInSync')?.status === 'True'
-      && pods.length === replicas && pods.every((p) => isReady(p) && !p.metadata.deletionTimestamp)
-      && labels.filter((l) => l === 'primary').length === 1 && labels.filter((l) => l === 'replica').length === replicas - 1
-      && pods.find((p) => p.metadata.labels?.[ROLE_LABEL] === 'primary')?.metadata.name === status.primary;
-    return pollResult(steady ? instance : undefined, `${what}: ${JSON.stringify({ phase: status?.phase, primary: status?.primary, conditions: status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), labels })}`);
-  }, { description: `${ns}/${name} steady (${what})`, timeoutMs: 300_000, intervalMs: 500 });
 }
 
 /** The time of each log line with this message, oldest first. */

@@ -5,7 +5,7 @@ import { freshNamespace } from '../../cluster/namespace.js';
 import { IMAGES } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
 import { createInstance, listEvents, patchSpec, testClient, waitForInstance } from '../../support/kube.js';
-import { connectRedis, createPasswordSecret, instancePods, isReady, operatorForTheseTests, type Pod } from '../support/real-node.js';
+import { connectRedis, createPasswordSecret, instancePods, isReady, operatorForTheseTests, waitForSteadyState, type Pod } from '../support/real-node.js';
 
 const PASSWORD = 'real-node-live-secret';
 
@@ -25,12 +25,6 @@ async function everyPod(ns: string, name: string, directive: string): Promise<st
   return values;
 }
 
-async function steady(ns: string, name: string, what: string) {
-  return waitForInstance(testClient(), ns, name, what, (i) => i.status?.phase === 'Ready' && i.status.observedGeneration === i.metadata.generation
-    && i.status.conditions?.some((c) => c.type === 'Writable' && c.status === 'True') === true
-    && i.status.conditions.some((c) => c.type === 'ReplicasInSync' && c.status === 'True'), 300_000);
-}
-
 describe('updatePolicy.config: Live on the real node', () => {
   operatorForTheseTests();
 
@@ -42,7 +36,7 @@ describe('updatePolicy.config: Live on the real node', () => {
       replicas: 3, image: IMAGES.redis, auth: { secretName: 'tuned-auth' },
       updatePolicy: { config: 'Live' }, config: { maxmemory: '100mb', databases: '16' },
     });
-    await steady(ns, 'tuned', 'created');
+    await waitForSteadyState(ns, 'tuned', 3, 'created');
     const before = identities(await instancePods(client, ns, 'tuned'));
     expect(await everyPod(ns, 'tuned', 'maxmemory')).toEqual(['104857600', '104857600', '104857600']);
 
@@ -68,7 +62,7 @@ describe('updatePolicy.config: Live on the real node', () => {
       const replaced = pods.length === 3 && pods.every((p) => isReady(p) && !before.some((id) => id.startsWith(`${p.metadata.name}/${p.metadata.uid}/`)));
       return pollResult(replaced || undefined, identities(pods).join(' '));
     }, { description: 'every pod replaced for databases', timeoutMs: 300_000, intervalMs: 500 });
-    const rolled = await steady(ns, 'tuned', 'rolled');
+    const rolled = await waitForSteadyState(ns, 'tuned', 3, 'rolled');
     expect(rolled.status?.lastUpdate).toMatchObject({ strategy: 'Rolling', changes: [{ path: 'spec.config.databases', from: '16', to: '32' }] });
     expect(await everyPod(ns, 'tuned', 'databases')).toEqual(['32', '32', '32']);
     expect(await everyPod(ns, 'tuned', 'maxmemory')).toEqual(['209715200', '209715200', '209715200']);

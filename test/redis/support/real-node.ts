@@ -10,12 +10,13 @@ import { afterAll, beforeAll, inject, onTestFinished } from 'vitest';
 import type { KubeClient } from '../../../src/client/kube-client.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { Resources } from '../../../src/client/resources.js';
-import { ownedNames, REDIS_PORT } from '../../../src/api/names.js';
+import { ownedNames, REDIS_PORT, ROLE_LABEL } from '../../../src/api/names.js';
+import type { RedisInstanceStatus } from '../../../src/api/redis-instance.js';
 import { runCommand } from '../../cluster/host-changes.js';
 import { testKubeConfig } from '../../cluster/namespace.js';
 import { nodePaths } from '../../cluster/real-node/node-config.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
-import { listPods } from '../../support/kube.js';
+import { getInstance, listPods, testClient, type StoredInstance } from '../../support/kube.js';
 import { startOperator, type RunningOperator } from '../../support/operator.js';
 
 export interface Pod extends KubeObject {
@@ -200,4 +201,29 @@ export async function createPasswordSecret(client: KubeClient, namespace: string
   await client.create(Resources.secret, {
     apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { password },
   } as KubeObject);
+}
+
+function conditionOf(status: RedisInstanceStatus | undefined, type: string) {
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+/**
+ * Ready at its generation, Writable, every replica in sync, every pod labelled, the recorded
+ * primary as such, and no pod being deleted (status written before a step is carried out can
+ * otherwise look settled while the old primary's pod still holds its label).
+ */
+export async function waitForSteadyState(ns: string, name: string, replicas: number, what: string): Promise<StoredInstance> {
+  const client = testClient();
+  return waitFor(async () => {
+    const instance = await getInstance(client, ns, name);
+    const pods = await instancePods(client, ns, name);
+    const status = instance?.status;
+    const labels = pods.map((p) => p.metadata.labels?.[ROLE_LABEL] ?? '-');
+    const steady = instance !== undefined && status?.phase === 'Ready' && status.observedGeneration === instance.metadata.generation
+      && conditionOf(status, 'Writable')?.status === 'True' && conditionOf(status, 'ReplicasInSync')?.status === 'True'
+      && pods.length === replicas && pods.every((p) => isReady(p) && !p.metadata.deletionTimestamp)
+      && labels.filter((l) => l === 'primary').length === 1 && labels.filter((l) => l === 'replica').length === replicas - 1
+      && pods.find((p) => p.metadata.labels?.[ROLE_LABEL] === 'primary')?.metadata.name === status.primary;
+    return pollResult(steady ? instance : undefined, `${what}: ${JSON.stringify({ phase: status?.phase, primary: status?.primary, conditions: status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), labels })}`);
+  }, { description: `${ns}/${name} steady (${what})`, timeoutMs: 300_000, intervalMs: 500 });
 }

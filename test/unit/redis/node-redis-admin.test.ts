@@ -202,3 +202,47 @@ describe('NodeRedisAdmin against a real redis-server with a password', () => {
     }
   });
 });
+
+describe('NodeRedisAdmin handing over between two real redis-servers', () => {
+  let servers: RunningRedis[] = [];
+  const admin = testRedisAdmin();
+  const auth = { password: PASSWORD };
+  const env = { REDISCLI_AUTH: PASSWORD };
+
+  beforeAll(async () => {
+    const conf = renderRedisConf({ appendonly: 'no', 'repl-diskless-sync-delay': '0' });
+    servers = await Promise.all(['a-0', 'b-0'].map((podName) => startRedis({ redisConf: conf, podName, env: { REDIS_PASSWORD: PASSWORD } })));
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  async function inSync(primary: RunningRedis, replica: RunningRedis): Promise<void> {
+    await waitFor(async () => {
+      const p = await withRedisNode(admin, addressOf(primary), auth, (node) => node.replicationInfo());
+      const r = await withRedisNode(admin, addressOf(replica), auth, (node) => node.replicationInfo());
+      return pollResult((r.role === 'replica' && r.linkUp && r.replicationOffset === p.replicationOffset) || undefined, `${r.replicationOffset} of ${p.replicationOffset}`);
+    }, { description: `${replica.port} in sync with ${primary.port}`, timeoutMs: 20_000, intervalMs: 50 });
+  }
+
+  it('completes hand-overs whose FAILOVER timeout is shorter than the once-a-second acknowledgement a replica sends unasked', async () => {
+    // Redis completes a FAILOVER only once the target has acknowledged the last write, and
+    // aborts it at the timeout. Left alone a replica acknowledges once a second, so most of these
+    // would abort; asked, it acknowledges at once.
+    let [from, to] = [servers[0]!, servers[1]!];
+    await withRedisNode(admin, addressOf(to), auth, (node) => node.replicaOf(addressOf(from)));
+    const outcomes: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 20; i++) await from.cli(['set', `k:${round}:${i}`, String(i)], env);
+      await inSync(from, to);
+      const outcome = await withRedisNode(admin, addressOf(from), auth, (node) => node.failover(addressOf(to), { timeoutMs: 500 }));
+      outcomes.push(outcome.kind);
+      if (outcome.kind !== 'completed') break;
+      [from, to] = [to, from];
+    }
+    expect(outcomes).toEqual(Array(6).fill('completed'));
+    // Every write is on the primary of the end, the first round's too.
+    expect(await from.cli(['get', 'k:0:19'], env)).toBe('19');
+    expect((await withRedisNode(admin, addressOf(from), auth, (node) => node.replicationInfo())).role).toBe('primary');
+  });
+});
