@@ -45,6 +45,8 @@ export interface ReplicationInput {
   readonly troubleSince?: { readonly pod: string; readonly since: Date };
   /** Bytes a replica may be behind and still count as in sync. */
   readonly syncBound: number;
+  /** When this process last changed a role label of the instance's pods (kept between reconciles). */
+  readonly rolesChangedAt?: Date;
 }
 
 export type ReplicationStep =
@@ -87,6 +89,15 @@ export interface ReplicationDecision {
   /** Trouble of the recorded primary to remember for the next reconcile (undefined: none). */
   readonly troubleSince?: { readonly pod: string; readonly since: Date };
 }
+
+/**
+ * How long a hand-over waits after the last change to the pods that the instance's Services
+ * select. kube-proxy applies EndpointSlice changes at most once a second (its default
+ * minSyncPeriod), and it applied that last one at once: the change that moves the client Service
+ * to the new primary would otherwise wait for the rest of that second, writes refused meanwhile.
+ * Before the hand-over the old primary takes writes as usual.
+ */
+export const ENDPOINTS_QUIET_MS = 1_100;
 
 /** How soon to look again while pods are replaced or catch up (no pod event says when). */
 export const REPLACEMENT_POLL_MS = 1_000;
@@ -213,13 +224,20 @@ function lost(input: ReplicationInput, name: string, health: Extract<PrimaryHeal
     };
   }
   const oldAddress = health.pod !== undefined && health.samePod ? addressOf(health.pod) : undefined;
+  const coordinated = health.answersAsPrimary && oldAddress !== undefined;
+  if (coordinated) {
+    // A deleted primary's pod still serves (its preStop hook holds it) and kube-proxy has just
+    // applied the change that marked it terminating.
+    const quiet = quietFor(input, since, health.why);
+    if (quiet !== undefined) return { step: quiet, health, troubleSince };
+  }
   const choice = chooseTakeOverTarget(others.map((p) => asReplicationState(p)), {
     purpose: 'failover', primary: { name, address: oldAddress, offset: undefined }, syncBound: input.syncBound,
   });
   if (choice.kind === 'chosen') {
     const to = others.find((p) => p.name === choice.pod.name)!;
     return {
-      step: { kind: 'fail-over', from: name, ...(health.pod ? { fromPod: health.pod } : {}), to, reason: health.why, coordinated: health.answersAsPrimary && oldAddress !== undefined },
+      step: { kind: 'fail-over', from: name, ...(health.pod ? { fromPod: health.pod } : {}), to, reason: health.why, coordinated },
       health, troubleSince,
     };
   }
@@ -243,6 +261,18 @@ function convergence(input: ReplicationInput, primary: ObservedPod): Extract<Rep
     // A pod that is not Ready may still be loading its data, and REPLICAOF would be refused.
     follow: others.filter((p) => p.ready && !follows(p, address)),
     admit: others.filter((p) => follows(p, address) && p.role !== 'replica'),
+  };
+}
+
+/** A wait until ENDPOINTS_QUIET_MS have passed since `since` and the last role label change, if they have not. */
+function quietFor(input: ReplicationInput, since?: Date, why?: string): Extract<ReplicationStep, { kind: 'wait' }> | undefined {
+  const changes = [since, input.rolesChangedAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+  if (changes.length === 0) return undefined;
+  const left = Math.max(...changes) + ENDPOINTS_QUIET_MS - input.now.getTime();
+  if (left <= 0) return undefined;
+  return {
+    kind: 'wait', reason: 'HandingOver', retryMs: left,
+    message: `${why ? `${why}; ` : ''}the primary hands over once kube-proxy can move the client Service at once (it applies at most one change a second, and applied one just now)`,
   };
 }
 
@@ -311,8 +341,8 @@ export function decideReplication(input: ReplicationInput): ReplicationDecision 
   const primary = health.pod;
   const converge = convergence(input, primary);
   if (converge.labelPrimary || converge.follow.length > 0 || converge.admit.length > 0) return { step: converge, health };
-  if (primary.ordinal >= input.replicas) return { step: handOverForScaleDown(input, primary), health };
-  return { step: replacement(input, primary), health };
+  const step = primary.ordinal >= input.replicas ? handOverForScaleDown(input, primary) : replacement(input, primary);
+  return { step: (step.kind === 'hand-over' ? quietFor(input) : undefined) ?? step, health };
 }
 
 /** A replica's sync with the primary, as status and the ReplicasInSync condition report it. */

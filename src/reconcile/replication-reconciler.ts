@@ -22,7 +22,7 @@ import { RedisOperationError } from '../redis/redis-error.js';
 import { replicationSignature, type PrimaryMonitor } from '../controller/primary-monitor.js';
 import { podsOfInstance, type InstancePod, type PodObject } from './instance-pods.js';
 import {
-  addressOf, decideReplication, REPLACEMENT_POLL_MS, syncOf, type ObservedPod, type PrimaryHealth, type RedisView, type ReplicationStep,
+  addressOf, ENDPOINTS_QUIET_MS, decideReplication, REPLACEMENT_POLL_MS, syncOf, type ObservedPod, type PrimaryHealth, type RedisView, type ReplicationStep,
 } from './replication-decision.js';
 
 /** Bytes a replica may be behind the primary and count as in sync: a fraction of Redis's
@@ -130,6 +130,9 @@ export class ReplicationReconciler {
   /** Pods this process deleted, by instance UID then pod UID: a cache that has not seen the
    * deletion yet must not make the next reconcile delete (and report) the same pod again. */
   private readonly deleted = new Map<string, Set<string>>();
+  /** When this process last changed each pod's role label, by pod UID: a hand-over waits for
+   * kube-proxy to be able to apply its change at once (ENDPOINTS_QUIET_MS). */
+  private readonly roleChangedAt = new Map<string, number>();
   /** When a hand-over last failed to complete, by instance UID. */
   private readonly handOverFailed = new Map<string, number>();
 
@@ -166,6 +169,10 @@ export class ReplicationReconciler {
       ...(status?.primaryUID ? { primaryUID: status.primaryUID } : {}),
       ...(failedOver !== undefined && !Number.isNaN(failedOver.getTime()) ? { failedOverAt: failedOver } : {}),
     };
+    const nowMs = this.now().getTime();
+    // Older changes no longer hold anything up; pods long gone leave the map this way too.
+    for (const [podUid, at] of this.roleChangedAt) if (nowMs - at > ENDPOINTS_QUIET_MS) this.roleChangedAt.delete(podUid);
+    const rolesChanged = Math.max(...pods.map((pod) => this.roleChangedAt.get(pod.uid) ?? Number.NEGATIVE_INFINITY));
     const decision = decideReplication({
       replicas: instance.spec.replicas,
       afterSeconds: instance.spec.failover.afterSeconds,
@@ -175,6 +182,7 @@ export class ReplicationReconciler {
       replacementAllowed,
       ...(this.trouble.has(uid) ? { troubleSince: this.trouble.get(uid)! } : {}),
       syncBound: SYNC_BOUND_BYTES,
+      ...(Number.isFinite(rolesChanged) ? { rolesChangedAt: new Date(rolesChanged) } : {}),
     });
     if (decision.troubleSince) this.trouble.set(uid, decision.troubleSince);
     else this.trouble.delete(uid);
@@ -362,6 +370,7 @@ export class ReplicationReconciler {
     const path = `/metadata/labels/${jsonPointerKey(ROLE_LABEL)}`;
     const change = role === undefined ? { op: 'remove', path } : { op: 'add', path, value: role };
     await this.client.patch(Resources.pod, pod.object.metadata.namespace, pod.name, [{ op: 'test', path: '/metadata/uid', value: pod.uid }, change], 'json');
+    this.roleChangedAt.set(pod.uid, this.now().getTime());
   }
 
   private async replacePod(instanceUid: string, pod: InstancePod, log: Record<string, string>, line: string): Promise<void> {

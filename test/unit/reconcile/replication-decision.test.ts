@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PodRole } from '../../../src/api/names.js';
-import { decideReplication, type ObservedPod, type RedisView, type ReplicationInput } from '../../../src/reconcile/replication-decision.js';
+import { decideReplication, ENDPOINTS_QUIET_MS, type ObservedPod, type RedisView, type ReplicationInput } from '../../../src/reconcile/replication-decision.js';
 import type { ReplicationInfo } from '../../../src/redis/replication-info.js';
 import { podAddress, primaryInfo, replicaInfo } from '../../support/replication-states.js';
 
@@ -115,6 +115,17 @@ describe('decideReplication', () => {
       expect(step(input(after, { record: { primary: 'cache-1', primaryUID: 'uid-1' } }))).toMatchObject({ kind: 'replace', pod: { name: 'cache-0' } });
     });
 
+    it('hands over only once a second has passed since it last changed a role label, so that kube-proxy moves the client Service at once', () => {
+      const replicasDone = [{ ...settled()[0]!, outdated: true }, settled()[1]!, settled()[2]!];
+      expect(step(input(replicasDone, { rolesChangedAt: seconds(0.5) }))).toMatchObject({ kind: 'wait', reason: 'HandingOver', retryMs: ENDPOINTS_QUIET_MS - 500 });
+      expect(step(input(replicasDone, { rolesChangedAt: seconds(ENDPOINTS_QUIET_MS / 1000) }))).toMatchObject({ kind: 'hand-over', to: { name: 'cache-1' } });
+      // Replacing a replica does not move the client Service: no wait.
+      const outdated = settled().map((p) => ({ ...p, outdated: true }));
+      expect(step(input(outdated, { rolesChangedAt: NOW }))).toMatchObject({ kind: 'replace', pod: { name: 'cache-2' } });
+      const scaleDown = [pod(0, replicaInfo(2, 100), { role: 'replica' }), pod(1, replicaInfo(2, 100), { role: 'replica' }), pod(2, primaryInfo(100), { role: 'primary' })];
+      expect(step(input(scaleDown, { replicas: 2, record: { primary: 'cache-2', primaryUID: 'uid-2' }, rolesChangedAt: NOW }))).toMatchObject({ kind: 'wait', reason: 'HandingOver' });
+    });
+
     it('replaces nothing while the StatefulSet has not caught up with its spec', () => {
       const outdated = settled().map((p) => ({ ...p, outdated: true }));
       expect(step(input(outdated, { replacementAllowed: false }))).toEqual({ kind: 'done' });
@@ -147,17 +158,30 @@ describe('decideReplication', () => {
       const replicas = [pod(1, replicaInfo(0, 90, { linkUp: false }), { role: 'replica' }), pod(2, replicaInfo(0, 100, { linkUp: false }), { role: 'replica' })];
       expect(step(input(replicas))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-2' }, reason: 'pod cache-0 does not exist' });
       const deleting = [pod(0, primaryInfo(100), { role: 'primary', terminating: true }), ...settled().slice(1)];
-      expect(step(input(deleting))).toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' }, reason: 'pod cache-0 is being deleted', coordinated: true });
+      expect(step(input(deleting, { troubleSince: { pod: 'cache-0', since: seconds(2) } })))
+        .toMatchObject({ kind: 'fail-over', to: { name: 'cache-1' }, reason: 'pod cache-0 is being deleted', coordinated: true });
     });
 
-    it('fails over with FAILOVER at once when the primary\'s pod is being deleted and Redis on it still answers as primary, Ready or not', () => {
+    it('fails over with FAILOVER when the primary\'s pod is being deleted and Redis on it still answers as primary, Ready or not, without the failover delay', () => {
       // Its preStop hook holds it until FAILOVER has made it a replica; the failover delay does not apply.
       for (const ready of [true, false]) {
-        const deleting = [pod(0, primaryInfo(100), { role: 'primary', terminating: true, ready, readyChangedAt: NOW }), ...settled().slice(1)];
-        const decision = decideReplication(input(deleting));
+        const deleting = [pod(0, primaryInfo(100), { role: 'primary', terminating: true, ready, readyChangedAt: seconds(3) }), ...settled().slice(1)];
+        const decision = decideReplication(input(deleting, { troubleSince: { pod: 'cache-0', since: seconds(ENDPOINTS_QUIET_MS / 1000) } }));
         expect(decision.step).toMatchObject({ kind: 'fail-over', from: 'cache-0', fromPod: { name: 'cache-0' }, to: { name: 'cache-1' }, coordinated: true });
         expect(decision.health).toMatchObject({ kind: 'lost', gone: true, answersAsPrimary: true });
       }
+    });
+
+    it('leaves a deleted primary that still answers serving for a moment: kube-proxy has just applied its deletion and would hold the next change back', () => {
+      const deleting = [pod(0, primaryInfo(100), { role: 'primary', terminating: true }), ...settled().slice(1)];
+      const first = decideReplication(input(deleting));
+      expect(first.step).toMatchObject({ kind: 'wait', reason: 'HandingOver', retryMs: ENDPOINTS_QUIET_MS, message: expect.stringMatching(/^pod cache-0 is being deleted; /) });
+      expect(first.troubleSince).toEqual({ pod: 'cache-0', since: NOW });
+      const later = decideReplication(input(deleting, { now: new Date(NOW.getTime() + ENDPOINTS_QUIET_MS), troubleSince: first.troubleSince }));
+      expect(later.step).toMatchObject({ kind: 'fail-over', coordinated: true });
+      // One whose Redis is gone has nothing to wait for: writes fail already.
+      const stopped = [pod(0, UNREACHABLE, { role: 'primary', terminating: true }), ...settled().slice(1)];
+      expect(step(input(stopped))).toMatchObject({ kind: 'fail-over', coordinated: false });
     });
 
     it('promotes without FAILOVER at once when the deleted primary\'s Redis no longer answers or already is a replica', () => {
