@@ -265,8 +265,10 @@ export function kubeProxyConfig(paths: NodePaths): string {
       nodePortAddresses: [`${NODE_IP}/32`],
       // Zero leaves the host's conntrack settings as they are (nothing to restore).
       conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
-      // Localhost NodePorts would set net.ipv4.conf.all.route_localnet.
-      iptables: { localhostNodePorts: false, syncPeriod: '30s', minSyncPeriod: '0s' },
+      // Localhost NodePorts would set net.ipv4.conf.all.route_localnet. At most one sync a
+      // second, kube-proxy's default and what a real cluster does (zero would mean the same: it
+      // is defaulted).
+      iptables: { localhostNodePorts: false, syncPeriod: '30s', minSyncPeriod: '1s' },
     },
     null,
     2,
