@@ -154,14 +154,10 @@ export class KubeClient {
     for (const listener of this.requestListeners) listener(method, status, seconds);
   }
 
-  /**
-   * One object, or undefined when there is none. `resourceVersion: '0'` takes any version: the
-   * API server answers from its watch cache (the one that feeds every watch, the operator's own
-   * informers included) without a read from etcd, at some 60 % of a quorum read's CPU.
-   */
-  async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string, options: { resourceVersion?: '0' } = {}): Promise<T | undefined> {
+  /** One object, or undefined when there is none. */
+  async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
     try {
-      return await this.request<T>('GET', resourcePath(resource, namespace, name), options.resourceVersion ? { query: { resourceVersion: options.resourceVersion } } : {});
+      return await this.request<T>('GET', resourcePath(resource, namespace, name));
     } catch (error) {
       if (error instanceof ApiError && error.isNotFound) return undefined;
       throw error;
