@@ -12,8 +12,7 @@ import { resourceOf } from '../../../src/reconcile/live-objects.js';
 import { synthesizeInstance } from '../../../src/synth/synthesize-instance.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { defaultedInstance } from '../../support/instances.js';
-import { testClient } from '../../support/kube.js';
-import { pollResult, waitFor } from '../../cluster/wait.js';
+import { settledObject, testClient } from '../../support/kube.js';
 
 interface ManagedFieldsEntry {
   readonly manager: string;
@@ -34,14 +33,8 @@ function instanceObjects(namespace: string): KubeObject[] {
   });
 }
 
-/** The object once the controller of its kind (StatefulSets, disruption budgets) has written its status. */
 async function settled(object: KubeObject): Promise<KubeObject> {
-  const client = testClient();
-  return waitFor(async () => {
-    const stored = (await client.get<KubeObject & { status?: { observedGeneration?: number } }>(resourceOf(object), object.metadata.name, object.metadata.namespace))!;
-    const watched = object.kind === 'StatefulSet' || object.kind === 'PodDisruptionBudget';
-    return pollResult(!watched || stored.status?.observedGeneration === stored.metadata.generation ? stored : undefined, JSON.stringify(stored.status ?? null));
-  }, { description: `${object.kind} ${object.metadata.name} to have its status`, timeoutMs: 30_000, intervalMs: 50 });
+  return settledObject(testClient(), resourceOf(object), object.metadata.namespace!, object.metadata.name);
 }
 
 const KINDS = instanceObjects('any').map((o) => [`${o.kind} ${o.metadata.name}`, o.kind, o.metadata.name] as const);

@@ -5,7 +5,7 @@ import { resourcePath, Resources, type ResourceType } from '../../../src/client/
 import { fetchLiveObjects } from '../../../src/reconcile/live-objects.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
-import { createInstance, listEvents, testClient, waitForInstance, waitForReady } from '../../support/kube.js';
+import { createInstance, listEvents, settledObject, testClient, waitForInstance, waitForReady } from '../../support/kube.js';
 import { operatorFor } from '../../support/operator-per-test.js';
 
 // Objects of the names an instance would own, made by someone else. The operator's caches see
@@ -37,11 +37,7 @@ async function createAsSomeoneElse(resource: ResourceType, namespace: string, ob
     body: { ...object, metadata: { ...object.metadata, namespace } }, query: { fieldManager: 'someone-else' },
   });
   // Once the controller of its kind has written its status, no one but the operator could change it.
-  return waitFor(async () => {
-    const stored = (await client.get<KubeObject & { spec: unknown; status?: { observedGeneration?: number } }>(resource, object.metadata.name, namespace))!;
-    const watched = object.kind === 'StatefulSet' || object.kind === 'PodDisruptionBudget';
-    return pollResult(!watched || stored.status?.observedGeneration === stored.metadata.generation ? stored : undefined, JSON.stringify(stored.status ?? null));
-  }, { description: `${object.kind} ${object.metadata.name} to have its status`, timeoutMs: 30_000, intervalMs: 50 });
+  return settledObject(client, resource, namespace, object.metadata.name);
 }
 
 describe('objects the instance does not own', () => {
