@@ -334,9 +334,9 @@ export class Reconciler {
 
   /**
    * The objects around the StatefulSet, all at once: none reads another. The StatefulSet is
-   * written only after all of them, since its pods read the ConfigMap as they start. Creates go
-   * before every other write: an object found in the way of one stops the plan before it has
-   * changed anything (see carryOut).
+   * written only after all of them, since its pods read the ConfigMap as they start. The creates
+   * go before the updates and deletes: an object found in the way of one stops the plan before
+   * anything but creates is written (see carryOut).
    */
   private async applyCompanions(actions: readonly ObjectAction[], log: Record<string, string>): Promise<Found | Written> {
     const creates = actions.flatMap((action) => (action.kind === 'create' ? [action.desired] : []));
