@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError } from './api-error.js';
+import { ApiError, type StatusCause } from './api-error.js';
 import { loadKubeConfig, type ClusterConnection } from './kubeconfig.js';
 import type { KubeObject, ObjectList, WatchEvent } from './objects.js';
 import { RateLimitWaitAbortedError, TokenBucketRateLimiter } from './rate-limiter.js';
@@ -75,6 +75,18 @@ interface RequestOptions {
 
 /** The field manager of every write the operator makes (server-side apply and updates). */
 export const FIELD_MANAGER = 'redis-operator';
+
+/**
+ * A resourceVersion no stored object can have: 2^64 - 1, the largest the API server parses,
+ * where etcd's revisions, from which resourceVersions come, are signed 64-bit numbers.
+ */
+const NEVER_STORED_VERSION = '18446744073709551615';
+
+/** What came of a create by server-side apply. */
+export type ApplyCreateOutcome<T extends KubeObject> =
+  | { readonly kind: 'created'; readonly object: T }
+  /** An object of that name exists (anyone's), and nothing was written. */
+  | { readonly kind: 'exists' };
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
@@ -142,14 +154,10 @@ export class KubeClient {
     for (const listener of this.requestListeners) listener(method, status, seconds);
   }
 
-  /**
-   * One object, or undefined when there is none. `resourceVersion: '0'` takes any version: the
-   * API server answers from its watch cache (the one that feeds every watch, the operator's own
-   * informers included) without a read from etcd, at some 60 % of a quorum read's CPU.
-   */
-  async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string, options: { resourceVersion?: '0' } = {}): Promise<T | undefined> {
+  /** One object, or undefined when there is none. */
+  async get<T extends KubeObject>(resource: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
     try {
-      return await this.request<T>('GET', resourcePath(resource, namespace, name), options.resourceVersion ? { query: { resourceVersion: options.resourceVersion } } : {});
+      return await this.request<T>('GET', resourcePath(resource, namespace, name));
     } catch (error) {
       if (error instanceof ApiError && error.isNotFound) return undefined;
       throw error;
@@ -194,6 +202,25 @@ export class KubeClient {
    * the operator applied before and leaves out now are removed. */
   apply<T extends KubeObject>(resource: ResourceType, body: KubeObject): Promise<T> {
     return this.patch<T>(resource, body.metadata.namespace, body.metadata.name, body, 'apply', { force: true });
+  }
+
+  /**
+   * Server-side apply that only a create can carry out, decided by the API server in the one
+   * request. An apply to an absent object creates it and ignores the resourceVersion it carries
+   * (nor is that field recorded in managedFields, so later applies without it change nothing);
+   * to an existing object, a resourceVersion that is not the stored one is refused with 409 and
+   * nothing written. So the object in the way is never touched, whoever's it is, and no other
+   * writer can slip in between a look and a write. (A `metadata.uid` does not serve: the API
+   * server refuses to create an object whose apply names a uid.)
+   */
+  async applyCreate<T extends KubeObject>(resource: ResourceType, body: KubeObject): Promise<ApplyCreateOutcome<T>> {
+    try {
+      const object = await this.apply<T>(resource, { ...body, metadata: { ...body.metadata, resourceVersion: NEVER_STORED_VERSION } });
+      return { kind: 'created', object };
+    } catch (error) {
+      if (error instanceof ApiError && (error.isPreconditionConflict || error.isAlreadyExists)) return { kind: 'exists' };
+      throw error;
+    }
   }
 
   /** Deletes; true when it was there. */
@@ -452,8 +479,8 @@ export function retryAfterMs(response: Response): number | undefined {
 
 function apiError(method: string, path: string, status: number, body: string): ApiError {
   try {
-    const parsed = JSON.parse(body) as { reason?: string; message?: string };
-    return new ApiError(method, path, status, parsed.reason, parsed.message ?? body);
+    const parsed = JSON.parse(body) as { reason?: string; message?: string; details?: { causes?: StatusCause[] } };
+    return new ApiError(method, path, status, parsed.reason, parsed.message ?? body, parsed.details?.causes ?? []);
   } catch {
     return new ApiError(method, path, status, undefined, body.slice(0, 500));
   }

@@ -65,16 +65,3 @@ export async function fetchLiveObjects(name: string, lookup: ObjectLookup<Promis
 export function findIn(objects: readonly KubeObject[]): ObjectLookup<KubeObject | undefined> {
   return (resource, objectName) => objects.find((o) => o.kind === resource.kind && o.metadata.name === objectName);
 }
-
-/**
- * `live` with the objects of `wanted` that it lacks looked up with `lookup`. The caches hold only
- * what carries the operator's label, so an object the plan would create may exist all the same
- * (someone else's, or ours before the cache caught up); only those few are asked for.
- */
-export async function withUncached(name: string, live: LiveObjects, wanted: readonly KubeObject[], lookup: ObjectLookup<Promise<KubeObject | undefined>>): Promise<LiveObjects> {
-  const names = ownedNames(name);
-  const missing = OWNED.filter(([field, resource, nameOf]) => live[field] === undefined
-    && wanted.some((o) => o.kind === resource.kind && o.metadata.name === nameOf(names)));
-  const found = await Promise.all(missing.map(async ([field, resource, nameOf]) => [field, await lookup(resource, nameOf(names))] as const));
-  return { ...live, ...assemble(found) };
-}

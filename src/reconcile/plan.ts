@@ -54,12 +54,6 @@ function isControlledBy(object: KubeObject, owner: InstanceOwner): boolean {
   return object.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === owner.uid) === true;
 }
 
-/** The objects the plan would create (that the caches could not see is no proof they are absent). */
-export function plannedCreates(plan: InstancePlan): KubeObject[] {
-  const companions = plan.companions.flatMap((a) => (a.kind === 'create' ? [a.desired] : []));
-  return plan.statefulSet.kind === 'create' ? [...companions, plan.statefulSet.desired] : companions;
-}
-
 const COMPANION_RULES: Record<string, DiffRules> = {
   // The ConfigMap's data and the Services' selectors are the operator's alone.
   ConfigMap: { complete: (path) => path === 'data' },

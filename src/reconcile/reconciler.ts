@@ -1,8 +1,9 @@
 import { inject, injectable } from 'inversify';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REPLICAS, withDefaults } from '../api/defaults.js';
 import type { DefaultedRedisInstance, FieldChange, RedisInstance } from '../api/redis-instance.js';
+import type { InstanceOwner } from '../../constructs/owner.js';
 import { validateRedisInstance } from '../api/validate.js';
-import type { KubeClient } from '../client/kube-client.js';
+import type { ApplyCreateOutcome, KubeClient } from '../client/kube-client.js';
 import { isConflict } from '../client/api-error.js';
 import { TerminalError, type Result } from '../controller/reconcile-result.js';
 import { splitKey, type KubeObject } from '../client/objects.js';
@@ -15,8 +16,8 @@ import type { StrategyMetrics } from '../observability/metrics.js';
 import type { StrategyRegistry } from '../strategies/strategy-registry.js';
 import type { Decision } from '../strategies/update-strategy.js';
 import { describeValue, logChanges, summarize, type Change } from './change-set.js';
-import { liveObjectsOf, resourceOf, withUncached, type LiveObjects, type ObjectCache } from './live-objects.js';
-import { planInstance, plannedCreates, type ObjectAction, type StatefulSetPlan } from './plan.js';
+import { findIn, liveObjectsOf, resourceOf, type LiveObjects, type ObjectCache } from './live-objects.js';
+import { planInstance, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { authSecretProblem, redisAuthOf } from './auth-secret.js';
 import { PROGRESS_DEADLINE_EXCEEDED, computeStatus, jsonEqual, mergePatch, untilProgressDeadline } from './status.js';
@@ -93,7 +94,6 @@ export class Reconciler {
   private async apply(stored: RedisInstance): Promise<Result> {
     const { name, namespace = 'default', uid = '' } = stored.metadata;
     const log = { instance: name, namespace };
-    const asObject = stored as unknown as KubeObject;
 
     // The API server's schema and CEL rules refuse nearly everything; what gets past them (an
     // older CRD, a stored object from before a rule, a directive the image's Redis version does
@@ -120,23 +120,33 @@ export class Reconciler {
     }
 
     const owner = { name, uid };
-    let live = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
-    // A storage size the claims cannot follow waits on its own; everything else goes ahead.
     const wanted = withDefaults(stored);
+    const cached = liveObjectsOf(name, (resource, objectName) => this.cache.get(resource, namespace, objectName));
+    // What the caches lack is created without a look first (applyCreate); an object found in
+    // the way of a create is planned with from then on, in a second pass.
+    const first = await this.carryOut(stored, wanted, cached, owner, log, auth);
+    if (first.kind === 'done') return first.result;
+    const second = await this.carryOut(stored, wanted, { ...cached, ...liveObjectsOf(name, findIn(first.objects)) }, owner, log, auth);
+    if (second.kind === 'done') return second.result;
+    // Found, then gone, then there again: objects coming and going under the reconcile.
+    this.logger.info('Objects keep appearing in the way of creates; reconciling again from fresh state', log);
+    return { retryWithBackoff: true };
+  }
+
+  /**
+   * Plans against `live` and carries the plan out, or stops at the first create that finds an
+   * object in the way (one the caches do not show), with what it found and what was written.
+   */
+  private async carryOut(
+    stored: RedisInstance, wanted: DefaultedRedisInstance, live: LiveObjects, owner: InstanceOwner, log: Record<string, string>,
+    auth: RedisAuth | undefined,
+  ): Promise<Pass> {
+    const asObject = stored as unknown as KubeObject;
+    // A storage size the claims cannot follow waits on its own; everything else goes ahead.
     const hold = this.storageHold(wanted, live);
     const instance = hold ? withHeldStorage(wanted, hold) : wanted;
     const held = hold ? { reason: hold.reason, message: hold.message } : undefined;
-    let plan = planInstance(instance, live, this.registry, owner);
-    const creates = plannedCreates(plan);
-    if (creates.length > 0) {
-      // Read from the API server's watch cache: it feeds the operator's own informers, so it is at
-      // least as fresh as the caches the plan came from, and costs the API server no etcd read.
-      const completed = await withUncached(name, live, creates, (resource, objectName) => this.client.get(resource, objectName, namespace, { resourceVersion: '0' }));
-      if (Object.keys(completed).length > Object.keys(live).length) {
-        live = completed;
-        plan = planInstance(instance, live, this.registry, owner);
-      }
-    }
+    const plan = planInstance(instance, live, this.registry, owner);
 
     // Server-side apply with force would take over a same-name object of someone else's.
     if (plan.unowned.length > 0) {
@@ -148,7 +158,7 @@ export class Reconciler {
       await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; nothing is changed', { ...log, objects }, degraded);
       const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
       // Unlabelled objects are not watched, so their removal sends no event: look again.
-      return sooner(await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas }), LOOK_AGAIN);
+      return done(sooner(await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas }), LOOK_AGAIN));
     }
 
     const step = plan.statefulSet;
@@ -160,8 +170,9 @@ export class Reconciler {
       // attempt stamps lastUpdate, and the status write wakes the instance once more).
       const tried = this.triedWithoutEffect(stored, step.live, step.changes);
       if (tried) {
-        await this.applyCompanions(plan.companions, log);
-        return this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas });
+        const companions = await this.applyCompanions(plan.companions, log);
+        if (companions.kind === 'found') return companions;
+        return done(await this.writeStatus(stored, live.statefulSet, { degraded: held ?? tried, desiredReplicas }));
       }
       // Decide first, then act: a refused change must leave every object as it was. A ConfigMap
       // written for a refused config change would be read by the next pod that restarts.
@@ -171,32 +182,35 @@ export class Reconciler {
       if (decision.kind === 'refuse') {
         const degraded = { reason: decision.reason, message: decision.message };
         await this.reportDegraded(stored, 'Update refused; nothing is changed', { ...log, strategy: step.strategy.name }, degraded);
-        return this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas });
+        return done(await this.writeStatus(stored, live.statefulSet, { degraded, desiredReplicas }));
       }
     }
 
     // The StatefulSet controller removes the highest ordinals at once when replicas go down:
     // a primary among them hands over first, and the update waits for that.
     if (step.kind === 'update' && this.primaryScaledAway(stored, step.changes, desiredReplicas)) {
-      return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
+      return done(await this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth));
     }
 
-    await this.applyCompanions(plan.companions, log);
+    const companions = await this.applyCompanions(plan.companions, log);
+    if (companions.kind === 'found') return companions;
 
     switch (step.kind) {
       case 'create': {
-        const statefulSet = await this.client.apply(Resources.statefulSet, step.desired);
+        const created = await this.client.applyCreate(Resources.statefulSet, step.desired);
+        if (created.kind === 'exists') return { kind: 'found', objects: [...companions.objects, ...await this.lookUp(step.desired, log)] };
+        const statefulSet = created.object;
         this.logger.info('Created StatefulSet', { ...log, statefulSet: step.desired.metadata.name });
         const [result] = await together(
           this.finish(stored, instance, statefulSet, { desiredReplicas, degraded: held }, {}, auth),
           this.events.record(asObject, 'Normal', 'Created', `Created StatefulSet ${step.desired.metadata.name} with ${desiredReplicas} replica(s)`),
         );
-        return result;
+        return done(result);
       }
       case 'wait':
-        return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth);
+        return done(await this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, WAIT_FOR_DELETE, auth));
       case 'none': {
-        if (plan.liveConfig.length === 0) return this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, {}, auth);
+        if (plan.liveConfig.length === 0) return done(await this.finish(stored, instance, live.statefulSet, { desiredReplicas, degraded: held }, {}, auth));
         // updatePolicy.config: Live, and only what Redis can change at run time changed: the
         // ConfigMap is written (above) and the replication step sets it on every pod.
         const summary = summarize(plan.liveConfig);
@@ -206,10 +220,10 @@ export class Reconciler {
           this.finish(stored, instance, live.statefulSet, { desiredReplicas, lastUpdate, degraded: held }, {}, auth),
           this.events.record(asObject, 'Normal', 'LiveConfigUpdate', `CONFIG SET on every pod, no restart: ${summary}`),
         );
-        return result;
+        return done(result);
       }
       case 'update':
-        return this.update(stored, instance, step, log, held, auth);
+        return done(await this.update(stored, instance, step, log, held, auth));
     }
   }
 
@@ -320,30 +334,58 @@ export class Reconciler {
 
   /**
    * The objects around the StatefulSet, all at once: none reads another. The StatefulSet is
-   * written only after all of them, since its pods read the ConfigMap as they start.
+   * written only after all of them, since its pods read the ConfigMap as they start. The creates
+   * go before the updates and deletes: an object found in the way of one stops the plan before
+   * anything but creates is written (see carryOut).
    */
-  private async applyCompanions(actions: readonly ObjectAction[], log: Record<string, string>): Promise<void> {
-    await together(...actions.map((action) => this.applyCompanion(action, log)));
+  private async applyCompanions(actions: readonly ObjectAction[], log: Record<string, string>): Promise<Found | Written> {
+    const creates = actions.flatMap((action) => (action.kind === 'create' ? [action.desired] : []));
+    const outcomes = await together(...creates.map((desired) => this.createCompanion(desired, log)));
+    const created = outcomes.flatMap((outcome) => (outcome.kind === 'created' ? [outcome.object] : []));
+    const inTheWay = creates.filter((_, i) => outcomes[i]!.kind === 'exists');
+    if (inTheWay.length > 0) {
+      const found = await together(...inTheWay.map((desired) => this.lookUp(desired, log)));
+      return { kind: 'found', objects: [...created, ...found.flat()] };
+    }
+    const rest = await together(...actions.map((action) => this.applyCompanion(action, log)));
+    return { kind: 'written', objects: [...created, ...rest.flat()] };
   }
 
-  private async applyCompanion(action: ObjectAction, log: Record<string, string>): Promise<void> {
+  private async createCompanion(desired: KubeObject, log: Record<string, string>): Promise<ApplyCreateOutcome<KubeObject>> {
+    const outcome = await this.client.applyCreate(resourceOf(desired), desired);
+    if (outcome.kind === 'created') this.logger.info(`Created ${desired.kind}`, { ...log, object: desired.metadata.name });
+    return outcome;
+  }
+
+  /** Updates and deletes; what an update stored. */
+  private async applyCompanion(action: ObjectAction, log: Record<string, string>): Promise<KubeObject[]> {
     switch (action.kind) {
-      case 'create':
       case 'update': {
-        await this.client.apply(resourceOf(action.desired), action.desired);
-        this.logger.info(`${action.kind === 'create' ? 'Created' : 'Updated'} ${action.desired.kind}`, { ...log, object: action.desired.metadata.name });
-        break;
+        const stored = await this.client.apply(resourceOf(action.desired), action.desired);
+        this.logger.info(`Updated ${action.desired.kind}`, { ...log, object: action.desired.metadata.name });
+        return [stored];
       }
       case 'delete': {
         const deleted = await this.client.delete(resourceOf(action.live), action.live.metadata.name, action.live.metadata.namespace, {
           preconditions: { uid: action.live.metadata.uid },
         });
         if (deleted) this.logger.info(`Deleted ${action.live.kind}`, { ...log, object: action.live.metadata.name });
-        break;
+        return [];
       }
+      case 'create':
       case 'none':
-        break;
+        return [];
     }
+  }
+
+  /**
+   * An object that a create found in the way, read from etcd (a quorum read): the watch cache
+   * could still lack it, as the informers did. None when it has gone since.
+   */
+  private async lookUp(desired: KubeObject, log: Record<string, string>): Promise<KubeObject[]> {
+    this.logger.debug(`${desired.kind} exists though the caches lack it; looking it up`, { ...log, object: desired.metadata.name });
+    const found = await this.client.get(resourceOf(desired), desired.metadata.name, desired.metadata.namespace);
+    return found ? [found] : [];
   }
 
   /**
@@ -393,6 +435,24 @@ export class Reconciler {
     }, 'merge', { subresource: 'status' });
     return result;
   }
+}
+
+/** How a pass of the reconcile ended: carried out (with this result), or stopped by objects a create found in the way. */
+type Pass =
+  | { readonly kind: 'done'; readonly result: Result }
+  /** The objects found, and those the pass had written before it stopped. */
+  | { readonly kind: 'found'; readonly objects: readonly KubeObject[] };
+
+type Found = Extract<Pass, { kind: 'found' }>;
+
+/** Objects written as planned, as the API server stored them. */
+interface Written {
+  readonly kind: 'written';
+  readonly objects: readonly KubeObject[];
+}
+
+function done(result: Result): Pass {
+  return { kind: 'done', result };
 }
 
 /** The earlier of two wake-ups; a result without one waits for events alone. */

@@ -1,6 +1,6 @@
 import { KubeClient } from '../../src/client/kube-client.js';
 import type { KubeObject } from '../../src/client/objects.js';
-import { Resources } from '../../src/client/resources.js';
+import { Resources, type ResourceType } from '../../src/client/resources.js';
 import type { RedisInstance, RedisInstanceSpec, RedisInstanceStatus } from '../../src/api/redis-instance.js';
 import { instanceLabels } from '../../src/api/names.js';
 import { testKubeconfigPath } from '../cluster/namespace.js';
@@ -58,6 +58,20 @@ export async function listClaims(client: KubeClient, namespace: string, name: st
 export async function listEvents(client: KubeClient, namespace: string, name: string): Promise<Array<KubeObject & { reason: string; message: string; type: string }>> {
   const events = await client.list(Resources.event, { namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=RedisInstance` });
   return events.items as never;
+}
+
+/**
+ * The object once the controller of its kind has written its status for its generation
+ * (StatefulSets, PodDisruptionBudgets; other kinds at once): from then on only a write of
+ * someone else's changes its resourceVersion, as long as no pods come and go.
+ */
+export async function settledObject<T extends KubeObject>(client: KubeClient, resource: ResourceType, namespace: string, name: string): Promise<T> {
+  return waitFor(async () => {
+    const stored = await client.get<T & { status?: { observedGeneration?: number } }>(resource, name, namespace);
+    const watched = resource.kind === 'StatefulSet' || resource.kind === 'PodDisruptionBudget';
+    const settled = stored && (!watched || stored.status?.observedGeneration === stored.metadata.generation);
+    return pollResult(settled ? stored : undefined, JSON.stringify(stored?.status ?? null));
+  }, { description: `${resource.kind} ${namespace}/${name} to have its status`, timeoutMs: 30_000, intervalMs: 50 });
 }
 
 /** Waits until the instance's status says Ready for its current generation. */

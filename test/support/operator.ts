@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
+import { ApiError } from '../../src/client/api-error.js';
 import { KubeClient } from '../../src/client/kube-client.js';
 import { OperatorManager } from '../../src/manager/operator-manager.js';
 import { Resources } from '../../src/client/resources.js';
@@ -15,17 +16,33 @@ import { operatorKubeConfig } from './operator-identity.js';
 /** Called before each write request is sent; a test may hold it there. */
 export type BeforeWrite = (method: string, path: string, body: unknown) => Promise<void>;
 
-/** A KubeClient that counts the write requests it sends (everything but GET and watches). */
+/** One request the operator sent (watches aside), and the HTTP status it was answered with (0: none). */
+export interface SentRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+}
+
+/** A KubeClient that counts the write requests it sends (everything but GET and watches), and logs every request. */
 export class CountingClient extends KubeClient {
   /** `METHOD path` of every write, in order. */
   readonly writes: string[] = [];
+  /** Every request, reads and writes, in the order the answers came. */
+  readonly requests: SentRequest[] = [];
   beforeWrite: BeforeWrite | undefined;
   override async request<T>(method: string, path: string, options?: Parameters<KubeClient['request']>[2]): Promise<T> {
     if (method !== 'GET') {
       this.writes.push(`${method} ${path} ${JSON.stringify(options?.body ?? null).slice(0, 300)}`);
       await this.beforeWrite?.(method, path, options?.body);
     }
-    return super.request<T>(method, path, options);
+    try {
+      const answer = await super.request<T>(method, path, options);
+      this.requests.push({ method, path, status: 200 });
+      return answer;
+    } catch (error) {
+      this.requests.push({ method, path, status: error instanceof ApiError ? error.status : 0 });
+      throw error;
+    }
   }
 }
 
@@ -58,6 +75,8 @@ export interface RunningOperator {
   writes(): number;
   /** The write requests themselves (`METHOD path body`), oldest first. */
   writeLog(): string[];
+  /** Every request but watches, reads too, with its answer's status (2xx as 200). */
+  requestLog(): SentRequest[];
   /** Reconciles finished (any result). */
   reconciles(): number;
   /** Every log line, as JSON text. */
@@ -110,6 +129,7 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     manager,
     writes: () => client.writes.length,
     writeLog: () => [...client.writes],
+    requestLog: () => [...client.requests],
     reconciles: () => reconciles,
     logs: () => [...lines],
     isLeader: () => manager.isLeader,

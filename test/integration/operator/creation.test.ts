@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resourcePath, Resources } from '../../../src/client/resources.js';
 import { fetchLiveObjects } from '../../../src/reconcile/live-objects.js';
 import { freshNamespace } from '../../cluster/namespace.js';
 import { pollResult, waitFor } from '../../cluster/wait.js';
@@ -45,6 +46,23 @@ describe('creating an instance\'s objects', () => {
     await waitForReady(client, ns, 'cache');
     expect(sentTogether).toBe(true);
     expect(storedBeforeStatefulSet).toEqual(['clientService', 'configMap', 'headlessService', 'replicasService']);
+  });
+
+  it('creates a new instance\'s objects with one apply each, reading none of them first', async () => {
+    const { name: ns } = await freshNamespace();
+    const client = testClient();
+    const operator = await operatorFor({ namespace: ns });
+    await createInstance(client, ns, 'cache', { replicas: 1 });
+    await waitForReady(client, ns, 'cache');
+    const objects = [
+      resourcePath(Resources.configMap, ns, 'cache-config'), resourcePath(Resources.service, ns, 'cache-headless'),
+      resourcePath(Resources.service, ns, 'cache'), resourcePath(Resources.service, ns, 'cache-replicas'),
+      resourcePath(Resources.statefulSet, ns, 'cache'),
+    ];
+    // The first request about each object is the apply that creates it: no lookup goes before.
+    const first = new Map<string, string>();
+    for (const r of operator.requestLog()) if (objects.includes(r.path) && !first.has(r.path)) first.set(r.path, `${r.method} ${r.status}`);
+    expect(Object.fromEntries(first)).toEqual(Object.fromEntries(objects.map((path) => [path, 'PATCH 200'])));
   });
 
   it('sends the Created Event beside the status write, not before it', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { instanceLabels } from '../../../src/api/names.js';
+import { instanceLabels, LABEL_MANAGED_BY, MANAGED_BY } from '../../../src/api/names.js';
 import type { KubeObject } from '../../../src/client/objects.js';
 import { resourcePath, Resources, type ResourceType } from '../../../src/client/resources.js';
 import { fetchLiveObjects } from '../../../src/reconcile/live-objects.js';
 import { freshNamespace } from '../../cluster/namespace.js';
-import { createInstance, listEvents, testClient, waitForInstance, waitForReady } from '../../support/kube.js';
+import { pollResult, waitFor } from '../../cluster/wait.js';
+import { createInstance, listEvents, settledObject, testClient, waitForInstance, waitForReady } from '../../support/kube.js';
 import { operatorFor } from '../../support/operator-per-test.js';
 
 // Objects of the names an instance would own, made by someone else. The operator's caches see
@@ -30,16 +31,19 @@ const OBJECTS: ReadonlyArray<readonly [string, ResourceType, KubeObject]> = [
 ];
 
 /** Created under a field manager of its own, so that managedFields tell its writes from the operator's. */
-function createAsSomeoneElse(resource: ResourceType, namespace: string, object: KubeObject): Promise<KubeObject & { spec: unknown }> {
-  return testClient().request('POST', resourcePath(resource, namespace), {
+async function createAsSomeoneElse(resource: ResourceType, namespace: string, object: KubeObject): Promise<KubeObject & { spec: unknown }> {
+  const client = testClient();
+  await client.request('POST', resourcePath(resource, namespace), {
     body: { ...object, metadata: { ...object.metadata, namespace } }, query: { fieldManager: 'someone-else' },
   });
+  // Once the controller of its kind has written its status, no one but the operator could change it.
+  return settledObject(client, resource, namespace, object.metadata.name);
 }
 
 describe('objects the instance does not own', () => {
-  it.each(OBJECTS)('refuses to take over %s: Degraded naming it, nothing written', async (_, resource, object) => {
+  it.each(OBJECTS)('refuses to take over %s: Degraded naming it, the object untouched', async (_, resource, object) => {
     const { name: ns } = await freshNamespace();
-    await operatorFor({ namespace: ns });
+    const operator = await operatorFor({ namespace: ns });
     const client = testClient();
     const before = await createAsSomeoneElse(resource, ns, object);
     await createInstance(client, ns, 'cache', { replicas: 2 });
@@ -48,16 +52,40 @@ describe('objects the instance does not own', () => {
     const condition = degraded.status?.conditions?.find((c) => c.type === 'Degraded');
     expect(condition).toMatchObject({ status: 'True', reason: 'ObjectNotOwned' });
     expect(condition?.message).toContain(`${object.kind} cache`);
-    // Its controllers write its status; the operator writes nothing at all.
+    await operator.idle();
     const after = (await client.get<KubeObject & { spec: unknown }>(resource, object.metadata.name, ns))!;
-    expect(after.spec).toEqual(before.spec);
-    expect(after.metadata.labels).toEqual(object.metadata.labels);
-    expect(after.metadata.ownerReferences).toBeUndefined();
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect((after.metadata.managedFields as Array<{ manager: string }>).map((m) => m.manager)).not.toContain('redis-operator');
-    // Of the objects the instance would own, only the one in the way exists.
+    // Of the objects the instance would own, none that would use the one in the way: no
+    // StatefulSet, whose pods would read someone else's ConfigMap, sit behind their Services or
+    // PodDisruptionBudget. What else exists is the instance's own.
     const live = await fetchLiveObjects('cache', (r, name) => client.get(r, name, ns));
-    expect(Object.values(live).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([`${object.kind} ${object.metadata.name}`]);
+    const inTheWay = `${object.kind} ${object.metadata.name}`;
+    expect(live.statefulSet === undefined || inTheWay === 'StatefulSet cache').toBe(true);
+    const others = Object.values(live).filter((o) => `${o.kind} ${o.metadata.name}` !== inTheWay);
+    for (const o of others) expect(o.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'RedisInstance', uid: degraded.metadata.uid, controller: true });
     expect((await listEvents(client, ns, 'cache')).filter((e) => e.reason === 'ObjectNotOwned').map((e) => e.type)).toEqual(['Warning']);
+  });
+
+  it('takes up again an object of its own that the caches lost (its label removed), the same object', async () => {
+    const { name: ns } = await freshNamespace();
+    const operator = await operatorFor({ namespace: ns });
+    const client = testClient();
+    await createInstance(client, ns, 'cache', { replicas: 1 });
+    await waitForReady(client, ns, 'cache');
+    await operator.idle();
+    const ours = (await client.get(Resources.configMap, 'cache-config', ns))!;
+    // Out of the operator's label selector, so out of its caches: to them, the ConfigMap is gone.
+    await client.patch(Resources.configMap, ns, 'cache-config', { metadata: { labels: { [LABEL_MANAGED_BY]: null } } }, 'merge');
+    const back = await waitFor(async () => {
+      const found = (await client.get(Resources.configMap, 'cache-config', ns))!;
+      return pollResult(found.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY ? found : undefined, JSON.stringify(found.metadata.labels));
+    }, { description: 'the operator to label its ConfigMap again', timeoutMs: 60_000 });
+    expect(back.metadata.uid).toBe(ours.metadata.uid);
+    await operator.idle();
+    const instance = await waitForReady(client, ns, 'cache');
+    expect(instance.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('False');
+    expect((await listEvents(client, ns, 'cache')).map((e) => e.reason)).not.toContain('ObjectNotOwned');
   });
 
   it('goes ahead once the object in the way is gone', async () => {
