@@ -155,7 +155,7 @@ export class Reconciler {
         reason: 'ObjectNotOwned',
         message: `${objects} already exist${plan.unowned.length === 1 ? 's' : ''} without a controller reference to this RedisInstance; the operator does not take over objects it did not create: delete or rename ${plan.unowned.length === 1 ? 'it' : 'them'}`,
       };
-      await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; nothing is changed', { ...log, objects }, degraded);
+      await this.reportDegraded(stored, 'Objects in the way are not owned by the instance; they are left as they are', { ...log, objects }, degraded);
       const ownStatefulSet = live.statefulSet && !plan.unowned.includes(live.statefulSet) ? live.statefulSet : undefined;
       // Unlabelled objects are not watched, so their removal sends no event: look again.
       return done(sooner(await this.writeStatus(stored, ownStatefulSet, { degraded, desiredReplicas: instance.spec.replicas }), LOOK_AGAIN));
