@@ -1,18 +1,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
+import { DEFAULT_MAX_CONCURRENT_RECONCILES } from '../controller/concurrency.js';
 import { parseBindAddress } from '../observability/http-servers.js';
 import { createLogger, type LogLevel } from '../observability/logger.js';
 import { loadStrategyModule } from '../strategies/strategy-module.js';
 import { clusterClient } from './cluster-client.js';
 import { ExitCode, InvalidInputError } from './exit-codes.js';
 
-/**
- * Instances reconciled at once. Chosen from the benchmark (README, "Memory and scale"): each
- * reconcile waits on the API server most of its time, so more workers converge faster until the
- * API server is busy; a worker costs no memory to speak of.
- */
-export const DEFAULT_MAX_CONCURRENT_RECONCILES = 8;
+export { DEFAULT_MAX_CONCURRENT_RECONCILES };
 
 /**
  * No client-side rate limit by default, as controller-runtime since 0.21 on SIG API Machinery's

@@ -1,4 +1,5 @@
 import { MANAGED_BY, LABEL_MANAGED_BY } from '../api/names.js';
+import { DEFAULT_MAX_CONCURRENT_RECONCILES } from '../controller/concurrency.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { Resources } from '../client/resources.js';
 import type { BackoffOptions } from '../controller/backoff.js';
@@ -103,7 +104,7 @@ export class OperatorManager {
     // The reconcile function reaches the reconciler through this closure: the container needs
     // the controller's caches, and the controller needs the reconcile function.
     this.controller = builder.build((key) => this.reconciler.reconcile(key), {
-      maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
+      maxConcurrentReconciles: options.maxConcurrentReconciles ?? DEFAULT_MAX_CONCURRENT_RECONCILES,
       resyncPeriodMs: options.resyncPeriodMs ?? 600_000,
       metrics: this.metrics,
       ...(options.backoff ? { backoff: options.backoff } : {}),
