@@ -20,6 +20,7 @@ import { findIn, liveObjectsOf, resourceOf, type LiveObjects, type ObjectCache }
 import { planInstance, type ObjectAction, type StatefulSetPlan } from './plan.js';
 import { changesNotStored, notStoredMessage } from './statefulset-changes.js';
 import { authSecretProblem, redisAuthOf } from './auth-secret.js';
+import { together } from './together.js';
 import { PROGRESS_DEADLINE_EXCEEDED, computeStatus, jsonEqual, mergePatch, untilProgressDeadline } from './status.js';
 import { podsOf } from './pods.js';
 import {
@@ -459,18 +460,6 @@ function done(result: Result): Pass {
 function sooner(a: Result, b: Result): Result {
   const times = [a.requeueAfterMs, b.requeueAfterMs].filter((t): t is number => t !== undefined);
   return times.length > 0 ? { requeueAfterMs: Math.min(...times) } : {};
-}
-
-/**
- * Waits for all of `work`, sent at once, then throws the first failure. Never for less: the
- * queue hands the instance to its next reconcile as soon as this one returns, and a write of
- * this one still in flight would race that reconcile's.
- */
-async function together<T extends unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const outcomes = await Promise.allSettled(work);
-  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
-  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as T;
 }
 
 /** The Event reason for an update carried out by a strategy: RollingUpdate, Recreate, ... */

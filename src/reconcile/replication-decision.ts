@@ -90,14 +90,16 @@ export interface ReplicationDecision {
   readonly troubleSince?: { readonly pod: string; readonly since: Date };
 }
 
+/** kube-proxy applies EndpointSlice changes at most this often (its default minSyncPeriod). */
+export const KUBE_PROXY_MIN_SYNC_MS = 1_000;
+
 /**
  * How long a hand-over waits after the last change to the pods that the instance's Services
- * select. kube-proxy applies EndpointSlice changes at most once a second (its default
- * minSyncPeriod), and it applied that last one at once: the change that moves the client Service
- * to the new primary would otherwise wait for the rest of that second, writes refused meanwhile.
- * Before the hand-over the old primary takes writes as usual.
+ * select. kube-proxy applied that last one at once: the change that moves the client Service to
+ * the new primary would otherwise wait for the rest of its minimum sync period, writes refused
+ * meanwhile. Before the hand-over the old primary takes writes as usual.
  */
-export const ENDPOINTS_QUIET_MS = 1_100;
+export const ENDPOINTS_QUIET_MS = KUBE_PROXY_MIN_SYNC_MS + 100;
 
 /** How soon to look again while pods are replaced or catch up (no pod event says when). */
 export const REPLACEMENT_POLL_MS = 1_000;

@@ -21,8 +21,9 @@ import { withRedisNode, type DialGuard, type RedisAdmin, type RedisAuth, type Re
 import { RedisOperationError } from '../redis/redis-error.js';
 import { replicationSignature, type PrimaryMonitor } from '../controller/primary-monitor.js';
 import { podsOfInstance, type InstancePod, type PodObject } from './instance-pods.js';
+import { together } from './together.js';
 import {
-  addressOf, ENDPOINTS_QUIET_MS, decideReplication, REPLACEMENT_POLL_MS, syncOf, type ObservedPod, type PrimaryHealth, type RedisView, type ReplicationStep,
+  addressOf, ENDPOINTS_QUIET_MS, decideReplication, KUBE_PROXY_MIN_SYNC_MS, REPLACEMENT_POLL_MS, syncOf, type ObservedPod, type PrimaryHealth, type RedisView, type ReplicationStep,
 } from './replication-decision.js';
 
 /** Bytes a replica may be behind the primary and count as in sync: a fraction of Redis's
@@ -58,7 +59,7 @@ const HAND_OVER_RETRY_MS = 30_000;
  * kube-proxy applies an EndpointSlice change within about a second (its minimum sync period),
  * and a client that reconnected before that would reach the old primary again.
  */
-const ENDPOINT_SETTLE_MS = 1_500;
+const ENDPOINT_SETTLE_MS = KUBE_PROXY_MIN_SYNC_MS + 500;
 
 /** What replication adds to status: the record, each pod, and two conditions. */
 export interface ReplicationReport {
@@ -454,7 +455,7 @@ export class ReplicationReconciler {
     // EndpointSlice changes at most once a second, and the change that adds the new primary
     // should be the one it applies at once. A client that reaches the old one meanwhile gets
     // READONLY and its connection is closed once the Service no longer lists it.
-    const [recorded] = await Promise.all([this.record(stored, step.to), this.setRole(step.to, 'primary')]);
+    const [recorded] = await together(this.record(stored, step.to), this.setRole(step.to, 'primary'));
     await this.setRole(step.from, undefined);
     this.demoted.set(step.from.uid, undefined);
     const why = step.why === 'replace' ? 'before its pod is replaced' : 'before its pod is removed by the scale-down';
