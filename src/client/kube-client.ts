@@ -10,6 +10,14 @@ import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
 
 export type PatchType = 'json' | 'merge' | 'apply';
 
+/**
+ * The field validation of an apply. An apply is parsed as YAML (JSON is YAML), and under the API
+ * server's default (Warn) it is parsed a second time only to find keys given twice, which a body
+ * made by JSON.stringify cannot hold. Unknown fields are refused all the same: an apply is
+ * converted to the type's schema, which refuses a field it does not declare whatever this says.
+ */
+const APPLY_FIELD_VALIDATION = 'Ignore';
+
 const CONTENT_TYPES: Record<PatchType, string> = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
@@ -194,7 +202,11 @@ export class KubeClient {
     return this.request<T>('PATCH', resourcePath(resource, namespace, name, options.subresource), {
       body: patch,
       contentType: CONTENT_TYPES[type],
-      query: { fieldManager: FIELD_MANAGER, ...(options.force ? { force: true } : {}) },
+      query: {
+        fieldManager: FIELD_MANAGER,
+        ...(options.force ? { force: true } : {}),
+        ...(type === 'apply' ? { fieldValidation: APPLY_FIELD_VALIDATION } : {}),
+      },
     });
   }
 
