@@ -58,6 +58,8 @@ export interface OperatorFigures {
   readonly createAllMs: number;
   /** The same objects created by a bare client pool of `workers`, after the cluster settled. */
   readonly floorMs: number;
+  /** CPU seconds each process used while the operator created every object, and while the floor did. */
+  readonly cpu: { readonly operator: CpuUse; readonly floor: CpuUse };
   readonly changeMedianMs: number;
   readonly changeP99Ms: number;
   readonly idleWritesPerResync: number;
@@ -123,6 +125,29 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds by process over one phase: each control-plane component, the operator, the bench. */
+export type CpuUse = Readonly<Record<string, number>>;
+
+function cpuMeter(cluster: RunningCluster, operatorPid: number): () => () => CpuUse {
+  const read = (): Record<string, number> => {
+    const own = process.cpuUsage();
+    return {
+      ...Object.fromEntries(cluster.components.map((component) => [component.name, cpuSeconds(component.pid)])),
+      operator: cpuSeconds(operatorPid),
+      bench: (own.user + own.system) / 1e6,
+    };
+  };
+  return () => {
+    const start = read();
+    return () => Object.fromEntries(Object.entries(read()).map(([name, seconds]) => [name, seconds - (start[name] ?? 0)]));
+  };
+}
+
+function describeCpu(use: CpuUse): string {
+  const total = Object.values(use).reduce((sum, seconds) => sum + seconds, 0);
+  return `${Object.entries(use).map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(', ')}; all ${total.toFixed(2)} s`;
 }
 
 /**
@@ -242,13 +267,17 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
 
     const names = Array.from({ length: count }, (_, i) => `bench-${i}`);
     const allObjects = whenCount(owned, objectCount, target);
+    const measureCpu = cpuMeter(cluster, pid);
+    const creatingCpu = measureCpu();
     const started = performance.now();
     await pool(names, USER_CONCURRENCY, (name) => client.create(Resources.redisInstance, instance(name, NAMESPACE) as unknown as KubeObject));
     const createdMs = performance.now() - started;
     await allObjects;
     const createAllMs = performance.now() - started;
+    const operatorCpu = creatingCpu();
     log(`  ${count} instances have all their ${target} objects after ${(createAllMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)}; the instances themselves were created after ${(createdMs / 1000).toFixed(1)} s)`);
     log(`    by then: ${describeWork(await metricsText(metricsPort))}`);
+    log(`    CPU seconds meanwhile: ${describeCpu(operatorCpu)}`);
     await whenCount([instances], () => instances.list().filter(isReady).length, count);
     log(`  every instance Ready after ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
@@ -325,16 +354,19 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     await settle(cluster, log, 'the floor');
     const floorObjects = names.flatMap((name) => synthesizeInstance(withDefaults(instance(name, FLOOR_NAMESPACE))).objects) as KubeObject[];
     const floorSeen = whenCount(owned, () => objectsIn(FLOOR_NAMESPACE), floorObjects.length);
+    const floorCpuStarted = measureCpu();
     const floorStarted = performance.now();
     await pool(floorObjects, workers, (object) => client.create(resourceOf(object), object));
     const floorAnsweredMs = performance.now() - floorStarted;
     await floorSeen;
     const floorMs = performance.now() - floorStarted;
+    const floorCpu = floorCpuStarted();
     log(`  floor: ${floorObjects.length} objects created by a pool of ${workers}, all seen by the watches after ${(floorMs / 1000).toFixed(1)} s (the last answer after ${(floorAnsweredMs / 1000).toFixed(1)} s); ratio ${(createAllMs / floorMs).toFixed(2)}`);
+    log(`    CPU seconds meanwhile: ${describeCpu(floorCpu)}`);
 
     return {
       instances: count, workers, load: [loadAtStart, loadavg()[0]!],
-      createAllMs, floorMs,
+      createAllMs, floorMs, cpu: { operator: operatorCpu, floor: floorCpu },
       changeMedianMs: percentile(latencies, 50), changeP99Ms: percentile(latencies, 99),
       idleWritesPerResync, idle, loaded, cache, steadyRssMiB: percentile(steady, 50), peakRssMiB, ...(heap ? { heap } : {}),
     };
