@@ -350,7 +350,9 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     log(`  operator write requests per idle resync: ${idleWritesPerResync} (all clients together: ${clusterWritesPerResync}, events included)`);
     const peakRssMiB = options.heapSnapshot ? peakBeforeSnapshot : procStatus(pid, 'VmHWM');
 
-    // The raw floor, once the cluster has settled: the same objects, no operator in the way.
+    // The raw floor, once the cluster has settled: the same objects, no operator in the way (it
+    // is stopped first, or its resyncs of the N instances would share the machine with the floor).
+    await stopOperator(operator);
     await settle(cluster, log, 'the floor');
     const floorObjects = names.flatMap((name) => synthesizeInstance(withDefaults(instance(name, FLOOR_NAMESPACE))).objects) as KubeObject[];
     const floorSeen = whenCount(owned, () => objectsIn(FLOOR_NAMESPACE), floorObjects.length);
@@ -376,6 +378,20 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Stops the operator and waits until it has exited (at most 30 s, then SIGKILL). */
+async function stopOperator(operator: ChildProcess): Promise<void> {
+  if (operator.exitCode !== null || operator.signalCode !== null) return;
+  const exited = new Promise<void>((resolveExit) => operator.once('exit', () => resolveExit()));
+  operator.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolveKill) => {
+    timer = setTimeout(() => { operator.kill('SIGKILL'); resolveKill(); }, 30_000);
+  });
+  await Promise.race([exited, killed]);
+  clearTimeout(timer);
+  await exited;
 }
 
 /** What the operator had done so far: requests by method and status, reconciles and their mean time. */
