@@ -15,7 +15,6 @@ import type { Logger } from '../observability/logger.js';
 import type { ReconcileMetrics, ReconcileResultLabel } from '../observability/metrics.js';
 import type { Informer, Store } from './informer.js';
 import type { KeyMapper } from './owner-mapping.js';
-import { unchangedButVersion } from './unchanged.js';
 import { TerminalError, type ReconcileFunction } from './reconcile-result.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -87,12 +86,8 @@ export class Controller {
     for (const source of this.sources) {
       source.informer.addHandlers({
         onAdd: (object) => this.enqueueAll(source.toKeys(object)),
-        // Both: an object that changed owner must wake the old one as well as the new one. An
-        // update that changed nothing the caches keep wakes neither (unchanged.ts).
-        onUpdate: (oldObject, newObject) => {
-          if (unchangedButVersion(oldObject, newObject)) return;
-          this.enqueueAll([...source.toKeys(oldObject), ...source.toKeys(newObject)]);
-        },
+        // Both: an object that changed owner must wake the old one as well as the new one.
+        onUpdate: (oldObject, newObject) => this.enqueueAll([...source.toKeys(oldObject), ...source.toKeys(newObject)]),
         onDelete: (object) => this.enqueueAll(source.toKeys(object)),
       });
     }
