@@ -25,6 +25,7 @@ import { clientServiceAddress, createPasswordSecret, instancePods, isReady, repl
 import { CHANGES, initialSpec, type ChangeClassName } from './availability-classes.js';
 import { gapTimeline, longestWriteGap, lostWrites, podRestarts, type PodRestarts, type PodSighting } from './availability-figures.js';
 import { PacedWriter, type WriterRecord } from './paced-writer.js';
+import { stopOperator } from './stop-operator.js';
 
 const NAMESPACE = 'availability';
 const INSTANCE = 'avail';
@@ -380,15 +381,6 @@ async function measure(client: KubeClient, name: ChangeClassName, address: strin
     if (record === undefined) await writer?.stop();
     await sightings.stop();
   }
-}
-
-async function stopOperator(operator: ChildProcess | undefined): Promise<void> {
-  if (operator === undefined || operator.exitCode !== null || operator.signalCode !== null) return;
-  const exited = new Promise<void>((done) => operator.once('exit', () => done()));
-  operator.kill('SIGTERM');
-  const timer = setTimeout(() => operator.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /**

@@ -20,6 +20,7 @@ import { apiServerWrites, OPERATOR_RESOURCES } from '../test/support/api-server-
 import { installRedisInstanceCrd } from '../test/support/crd.js';
 import { cacheCost, type CacheCost } from './cache-cost.js';
 import { summarizeHeapSnapshot, type HeapSummary } from './heap-snapshot.js';
+import { stopOperator } from './stop-operator.js';
 
 const CHANGES = 100;
 const RESYNC_SECONDS = 10;
@@ -145,9 +146,13 @@ function cpuMeter(cluster: RunningCluster, operatorPid: number): () => () => Cpu
   };
 }
 
+/** All the CPU seconds of one phase, every process together. */
+export function cpuTotal(use: CpuUse): number {
+  return Object.values(use).reduce((sum, seconds) => sum + seconds, 0);
+}
+
 function describeCpu(use: CpuUse): string {
-  const total = Object.values(use).reduce((sum, seconds) => sum + seconds, 0);
-  return `${Object.entries(use).map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(', ')}; all ${total.toFixed(2)} s`;
+  return `${Object.entries(use).map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(', ')}; all ${cpuTotal(use).toFixed(2)} s`;
 }
 
 /**
@@ -378,20 +383,6 @@ export async function benchOperator(options: OperatorBenchOptions, log: (line: s
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Stops the operator and waits until it has exited (at most 30 s, then SIGKILL). */
-async function stopOperator(operator: ChildProcess): Promise<void> {
-  if (operator.exitCode !== null || operator.signalCode !== null) return;
-  const exited = new Promise<void>((resolveExit) => operator.once('exit', () => resolveExit()));
-  operator.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const killed = new Promise<void>((resolveKill) => {
-    timer = setTimeout(() => { operator.kill('SIGKILL'); resolveKill(); }, 30_000);
-  });
-  await Promise.race([exited, killed]);
-  clearTimeout(timer);
-  await exited;
 }
 
 /** What the operator had done so far: requests by method and status, reconciles and their mean time. */

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchFootprint } from './footprint.js';
 import { benchSynth } from './synth.js';
-import { benchOperator, type OperatorFigures } from './operator.js';
+import { benchOperator, cpuTotal, type OperatorFigures } from './operator.js';
 import { benchAvailability } from './availability.js';
 import { parseClasses } from './availability-classes.js';
 import { availabilityTable } from './availability-table.js';
@@ -107,10 +107,9 @@ if (wants('operator')) {
       `  ${f.changeMedianMs.toFixed(0).padStart(5)}/${f.changeP99Ms.toFixed(0).padEnd(5)} ms  ${String(f.idleWritesPerResync).padStart(11)}` +
       `  ${[f.idle.rssMiB, f.loaded.rssMiB, f.steadyRssMiB, f.peakRssMiB].map((v) => v.toFixed(0)).join('/')} MiB  ${f.idle.heapUsedMiB.toFixed(1)}/${f.loaded.heapUsedMiB.toFixed(1)} MiB  ${perInstanceKiB.toFixed(0).padStart(6)} KiB  ${f.cache.listedKiB.toFixed(1)}/${f.cache.cachedKiB.toFixed(1)} KiB`);
   }
-  const total = (use: Readonly<Record<string, number>>): number => Object.values(use).reduce((sum, seconds) => sum + seconds, 0);
   console.log('  run  CPU seconds, every process: operator phase / floor (ratio); kube-apiserver; the operator itself');
   for (const [i, f] of results.entries()) {
-    const [operator, floor] = [total(f.cpu.operator), total(f.cpu.floor)];
+    const [operator, floor] = [cpuTotal(f.cpu.operator), cpuTotal(f.cpu.floor)];
     console.log(`  ${String(i + 1).padStart(3)}  ${operator.toFixed(2)} / ${floor.toFixed(2)} s (${(operator / floor).toFixed(2)}); ` +
       `${(f.cpu.operator['kube-apiserver'] ?? 0).toFixed(2)} / ${(f.cpu.floor['kube-apiserver'] ?? 0).toFixed(2)} s; ${(f.cpu.operator.operator ?? 0).toFixed(2)} s`);
   }
